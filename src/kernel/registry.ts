@@ -1,0 +1,22 @@
+/** Picks an allocator version by name; every caller that chooses an allocator goes through here. */
+import type { AllocatorFactory, AllocatorName } from './allocator.ts';
+import { ALLOCATOR_NAMES } from './allocator.ts';
+import { createBitmapAllocator } from './bitmap/index.ts';
+import { createBitmapV414Allocator } from './bitmap-v4.14/index.ts';
+import { createAreamapAllocator } from './areamap/index.ts';
+
+const FACTORIES: Record<AllocatorName, AllocatorFactory | null> = {
+  bitmap: createBitmapAllocator,
+  'bitmap-v4.14': createBitmapV414Allocator,
+  areamap: createAreamapAllocator,
+};
+
+export function isAllocatorName(name: unknown): name is AllocatorName {
+  return typeof name === 'string' && (ALLOCATOR_NAMES as readonly string[]).includes(name);
+}
+
+/** the factory for `name`, or a one-line reason why there is none */
+export function allocatorFactory(name: string): AllocatorFactory | string {
+  if (!isAllocatorName(name)) return `unknown allocator "${name}" (known: ${ALLOCATOR_NAMES.join(', ')})`;
+  return FACTORIES[name] ?? `allocator "${name}" is not built yet`;
+}
