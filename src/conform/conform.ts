@@ -1,0 +1,75 @@
+/**
+ * `sim conform`: replays percpu-trace/1 files and counts cases. A trace file is one case; each
+ * line of a `layout-*` file is one case. A file that cannot be read is one failed case.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { TraceLine, TraceOp } from '../trace/percpu-trace.ts';
+import { TraceFormatError, parseHeader, parseJsonLines, parseOp, readTraceText } from '../trace/percpu-trace.ts';
+import type { ReplayOptions } from './replay.ts';
+import { replayCase } from './replay.ts';
+
+export interface CaseOutcome {
+  file: string;
+  name: string;
+  /** null when the case passed */
+  failure: { line: number; reason: string } | null;
+}
+
+const isTraceFile = (f: string): boolean => f.endsWith('.jsonl') || f.endsWith('.jsonl.gz');
+
+/** Files named on the command line; a directory stands for the trace files under it, sorted. */
+export function expandInputs(inputs: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const input of inputs) {
+    let dir = false;
+    try {
+      dir = statSync(input).isDirectory();
+    } catch {
+      // a missing file becomes a failed case when it is read
+    }
+    if (!dir) out.push(input);
+    else {
+      const names = readdirSync(input).sort();
+      out.push(...names.filter(isTraceFile).map((f) => join(input, f)));
+      const subdirs = names.map((f) => join(input, f)).filter((p) => !isTraceFile(p) && statSync(p).isDirectory());
+      out.push(...expandInputs(subdirs));
+    }
+  }
+  return out;
+}
+
+const isLayoutFile = (file: string): boolean => basename(file).startsWith('layout-');
+
+/** Every case in one file, each replayed; never throws. */
+export function conformFile(file: string, opts: ReplayOptions): CaseOutcome[] {
+  let entries: TraceLine<unknown>[];
+  try {
+    entries = parseJsonLines(file, readTraceText(file));
+  } catch (e) {
+    return [unreadable(file, e)];
+  }
+  if (isLayoutFile(file)) {
+    return entries.map((entry) => {
+      try {
+        const header = parseHeader(file, entry);
+        return { file, name: header.name, failure: replayCase(header, entry.line, [], opts) };
+      } catch (e) {
+        return unreadable(file, e, `${basename(file)}:${entry.line}`);
+      }
+    });
+  }
+  try {
+    const header = parseHeader(file, entries[0]!);
+    const ops: TraceLine<TraceOp>[] = entries.slice(1).map((e) => ({ line: e.line, value: parseOp(file, e) }));
+    return [{ file, name: header.name, failure: replayCase(header, entries[0]!.line, ops, opts) }];
+  } catch (e) {
+    return [unreadable(file, e)];
+  }
+}
+
+function unreadable(file: string, e: unknown, name = basename(file)): CaseOutcome {
+  const line = e instanceof TraceFormatError ? e.line : 0;
+  const reason = e instanceof TraceFormatError ? e.message.slice(e.file.length + 1).replace(/^\d+: /, '') : String(e);
+  return { file, name, failure: { line, reason } };
+}
