@@ -1,0 +1,81 @@
+/**
+ * Reads a JSON5 file and validates it with a zod schema. Every failure is an InputError that
+ * names the file, the line and column, the dotted field path and the received value:
+ * `scenarios/x.json5:12:5: workload[2].size: expected a positive integer, received -4`.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import JSON5 from 'json5';
+import type { z } from 'zod';
+import { InputError } from './input-error.ts';
+import { locateValues, pathKey, positionOf } from './json5-locate.ts';
+
+/** The file's text, or an InputError saying why it cannot be had. */
+export function readTextFile(file: string): string {
+  let isDir = false;
+  try {
+    isDir = statSync(file).isDirectory();
+  } catch {
+    throw new InputError(`${file}: no such file`);
+  }
+  if (isDir) throw new InputError(`${file}: is a directory, not a file`);
+  const text = readFileSync(file, 'utf8');
+  if (text.trim() === '') throw new InputError(`${file}: empty file`);
+  if (text.includes('\u0000')) throw new InputError(`${file}: binary data, not JSON5 text`);
+  return text;
+}
+
+/** JSON5.parse with the file name on syntax errors (JSON5 carries line and column). */
+export function parseJson5(file: string, text: string): unknown {
+  try {
+    return JSON5.parse(text);
+  } catch (e) {
+    const err = e as Error & { lineNumber?: number; columnNumber?: number };
+    const msg = err.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');
+    throw new InputError(`${file}:${err.lineNumber ?? 1}:${err.columnNumber ?? 1}: syntax error: ${msg}`);
+  }
+}
+
+const received = (v: unknown): string => {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + '...' : s;
+};
+
+/** The value at `path` inside `root`, or undefined. */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const p of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+/** One line per zod issue, each naming file:line:column and the field. */
+export function describeIssues(file: string, text: string, value: unknown, error: z.ZodError): string {
+  const located = locateValues(text);
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+      const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
+      const fieldPath = keys.length > 0 ? [...path, keys[0]!] : path;
+      const pos = positionOf(located, fieldPath);
+      const field = pathKey(fieldPath) || '(top level)';
+      const what = keys.length > 0 ? `unknown key (known keys are listed in the README)` : `${issue.message}, received ${received(valueAt(value, path))}`;
+      return `${file}:${pos.line}:${pos.column}: ${field}: ${what}`;
+    })
+    .join('\n');
+}
+
+/** Read, parse and validate; returns the schema's output type. */
+export function loadJson5File<S extends z.ZodType>(file: string, schema: S): z.output<S> {
+  const text = readTextFile(file);
+  const value = parseJson5(file, text);
+  return validateJson5<S>(file, text, value, schema);
+}
+
+export function validateJson5<S extends z.ZodType>(file: string, text: string, value: unknown, schema: S): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new InputError(describeIssues(file, text, value, r.error));
+  return r.data;
+}
