@@ -29,7 +29,7 @@ describe('locateValues', () => {
 describe('loadJson5File', () => {
   it('names file, line, column, field and received value for a schema error', () => {
     const f = put('s.json5', "{\n  name: 'x',\n  workload: [\n    {size: 4},\n    {size: -4},\n  ],\n}\n");
-    expect(() => loadJson5File(f, schema)).toThrow(`${f}:5:11: workload[1].size: Too small: expected number to be >0, received -4`);
+    expect(() => loadJson5File(f, schema)).toThrow(`${f}:5:12: workload[1].size: Too small: expected number to be >0, received -4`);
   });
   it('names an unknown key at its own line', () => {
     const f = put('u.json5', "{\n  name: 'x',\n  workload: [],\n  wrokload: 1,\n}\n");
