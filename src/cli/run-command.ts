@@ -1,0 +1,44 @@
+/** `sim [run] SCENARIO.json5 [--json FILE] [--workers N] [--check]` */
+import type { LoadedScenario } from '../scenario/load.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { defaultWorkers, runAll } from '../engine/pool.ts';
+import type { MetricsFile } from '../engine/metrics.ts';
+import { METRICS_SCHEMA } from '../engine/metrics.ts';
+import { renderTable } from '../report/text-table.ts';
+import { scenarioTables } from '../report/scenario-tables.ts';
+import { writeFileAtomic } from '../report/write-file.ts';
+import { progressBar } from './progress.ts';
+
+export interface RunCommandOptions {
+  json: string | null;
+  workers: number | null;
+  check: boolean;
+}
+
+export async function runCommand(file: string, opts: RunCommandOptions, out: (text: string) => void): Promise<number> {
+  const loaded: LoadedScenario = loadScenario(file);
+  const bar = progressBar();
+  const fraction = new Float64Array(loaded.runs.length);
+  const runs = await runAll(loaded.runs, {
+    workers: opts.workers ?? defaultWorkers(),
+    check: opts.check,
+    onProgress: (index, f) => {
+      fraction[index] = f;
+      bar.update(fraction.reduce((a, b) => a + b, 0) / fraction.length, `${loaded.runs.length} runs`);
+    },
+    onResult: (spec) => {
+      fraction[spec.index] = 1;
+      bar.update(fraction.reduce((a, b) => a + b, 0) / fraction.length, `${loaded.runs.length} runs`);
+    },
+  });
+  bar.done();
+  const header = `${loaded.name}: ${loaded.scenario.description ?? ''}`.trimEnd();
+  out(`${header}\nmachine ${runs[0]?.machine ?? '?'}, ${runs.length} runs\n\n`);
+  for (const t of scenarioTables(loaded.scenario, runs)) out(renderTable(t) + '\n');
+  if (opts.json) {
+    const metrics: MetricsFile = { schema: METRICS_SCHEMA, scenario: loaded.name, runs };
+    writeFileAtomic(opts.json, JSON.stringify(metrics, null, 1) + '\n');
+    out(`metrics written to ${opts.json}\n`);
+  }
+  return 0;
+}

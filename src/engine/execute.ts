@@ -1,0 +1,60 @@
+/**
+ * Runs one RunSpec from scratch: a fresh machine, a fresh allocator, the phases. Plain data in,
+ * plain data out, so it runs the same in the main thread and in a worker.
+ */
+import type { FirstChunkRequest, Topology } from '../kernel/allocator.ts';
+import { KERNEL_OF } from '../kernel/allocator.ts';
+import { allocatorFactory } from '../kernel/registry.ts';
+import type { MachineRef, RunSpec } from '../scenario/load.ts';
+import { InputError } from '../input/input-error.ts';
+import type { MeteredPlatform } from './metered-platform.ts';
+import type { RunMetrics } from './metrics.ts';
+import { runPhases } from './run.ts';
+
+/** A machine ready to run on: what the allocator sees, and a fresh modeled platform. */
+export interface MachineSetup {
+  name: string;
+  topology: Topology;
+  firstChunk: FirstChunkRequest;
+  newPlatform(): MeteredPlatform;
+}
+
+export type MachineLoader = (ref: MachineRef) => MachineSetup;
+
+export interface ExecuteOptions {
+  check: boolean;
+  progress?: (fraction: number) => void;
+}
+
+export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: ExecuteOptions): RunMetrics {
+  const machine = loadMachine(spec.machine);
+  const factory = allocatorFactory(spec.allocator);
+  if (typeof factory === 'string') throw new InputError(factory);
+  if (spec.cpu >= machine.topology.nrCpus) {
+    throw new InputError(`cpu ${spec.cpu} does not exist on ${machine.name} (${machine.topology.nrCpus} possible CPUs)`);
+  }
+  const platform = machine.newPlatform();
+  const allocator = factory(
+    { topology: machine.topology, firstChunk: { ...machine.firstChunk, ...spec.firstChunk }, knobs: spec.knobs },
+    platform,
+  );
+  const r = runPhases(allocator, platform, spec.phases, {
+    cpu: spec.cpu,
+    balance: spec.balance,
+    // the same workload for every allocator: the seed depends on the matrix point only
+    seed: `${spec.seed}/${JSON.stringify(spec.labels)}`,
+    check: opts.check,
+    progress: opts.progress,
+  });
+  return {
+    allocator: spec.allocator,
+    kernel: KERNEL_OF[spec.allocator],
+    machine: machine.name,
+    page_size: machine.topology.pageSize,
+    labels: spec.labels,
+    phases: r.phases,
+    balance: r.balance,
+    footprint: r.footprint,
+    counters: { ...r.counters },
+  };
+}

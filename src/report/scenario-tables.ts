@@ -1,0 +1,91 @@
+/**
+ * The terminal report of a scenario: the tables its `report` section asks for, built from the
+ * runs' metrics. Rows group runs by matrix labels; columns are allocator × phase.
+ */
+import type { RunMetrics } from '../engine/metrics.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { TextTable } from './text-table.ts';
+import { formatNumber } from './text-table.ts';
+
+const SHORT: Record<string, string> = { areamap: 'areamap v4.13', 'bitmap-v4.14': 'bitmap v4.14', bitmap: 'bitmap v6.12' };
+const rowKey = (m: RunMetrics, rows: readonly string[]): string => rows.map((r) => String(m.labels[r])).join(' / ');
+
+/** distinct values in first-seen order */
+const distinct = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+function phaseNames(runs: readonly RunMetrics[]): string[] {
+  return distinct(runs.flatMap((r) => Object.keys(r.phases)));
+}
+
+/** rows × (allocator, phase) of the largest modeled_ms among the runs in each cell */
+function modeledTable(title: string, runs: readonly RunMetrics[], rows: readonly string[]): TextTable {
+  const allocators = distinct(runs.map((r) => r.allocator));
+  const phases = phaseNames(runs);
+  const keys = distinct(runs.map((r) => rowKey(r, rows)));
+  const header = [rows.join(' / '), ...allocators.flatMap((a) => phases.map((p) => `${SHORT[a] ?? a} ${p}`))];
+  const body = keys.map((k) => [
+    k,
+    ...allocators.flatMap((a) =>
+      phases.map((p) => {
+        const cell = runs.filter((r) => r.allocator === a && rowKey(r, rows) === k && r.phases[p]);
+        return cell.length === 0 ? '-' : Math.max(...cell.map((r) => r.phases[p]!.modeled_ms));
+      }),
+    ),
+  ]);
+  return { title, header, rows: body };
+}
+
+function referenceTable(s: Scenario, runs: readonly RunMetrics[], rows: readonly string[]): TextTable | null {
+  const ref = s.report.reference;
+  if (!ref) return null;
+  const cols = distinct(Object.values(ref.values).flatMap((byAlloc) => Object.entries(byAlloc).flatMap(([a, byPhase]) => Object.keys(byPhase).map((p) => `${a}\u0000${p}`))));
+  const header = [rows.join(' / '), ...cols.map((c) => `${SHORT[c.split('\u0000')[0]!] ?? c} ${c.split('\u0000')[1]}`)];
+  const body = Object.entries(ref.values).map(([k, byAlloc]) => [
+    k,
+    ...cols.map((c) => {
+      const [a, p] = c.split('\u0000') as [string, string];
+      const measured = byAlloc[a]?.[p];
+      const cell = runs.filter((r) => r.allocator === a && rowKey(r, rows) === k && r.phases[p]);
+      if (measured === undefined || cell.length === 0) return '-';
+      const modeled = Math.max(...cell.map((r) => r.phases[p]!.modeled_ms));
+      return `${formatNumber(modeled)} / ${formatNumber(measured)} = ${(modeled / measured).toFixed(2)}x`;
+    }),
+  ]);
+  return { title: `Modeled / ${ref.title}`, header, rows: body };
+}
+
+function footprintTable(title: string, runs: readonly RunMetrics[], rows: readonly string[]): TextTable {
+  const allocators = distinct(runs.map((r) => r.allocator));
+  const keys = distinct(runs.map((r) => rowKey(r, rows)));
+  const fields = [
+    ['metadata KiB', (r: RunMetrics) => r.footprint.metadata_bytes / 1024],
+    ['pages MiB', (r: RunMetrics) => (r.footprint.populated_pages * r.page_size) / 2 ** 20],
+    ['chunks', (r: RunMetrics) => r.footprint.chunks],
+    ['vmalloc MiB', (r: RunMetrics) => r.footprint.vmalloc_bytes / 2 ** 20],
+  ] as const;
+  const header = [rows.join(' / '), ...allocators.flatMap((a) => fields.map(([f]) => `${SHORT[a] ?? a} ${f}`))];
+  const body = keys.map((k) => [
+    k,
+    ...allocators.flatMap((a) =>
+      fields.map(([, get]) => {
+        const cell = runs.filter((r) => r.allocator === a && rowKey(r, rows) === k);
+        return cell.length === 0 ? '-' : Math.max(...cell.map(get));
+      }),
+    ),
+  ]);
+  return { title, header, rows: body, note: 'pages: physical memory of populated chunk pages over all units' };
+}
+
+
+export function scenarioTables(s: Scenario, runs: readonly RunMetrics[]): TextTable[] {
+  const out: TextTable[] = [];
+  const r = s.report;
+  const allDims = Object.keys(s.matrix);
+  if (r.worst) out.push(modeledTable(r.worst.title, runs, r.worst.rows));
+  const ref = referenceTable(s, runs, r.worst?.rows ?? allDims);
+  if (ref) out.push(ref);
+  if (r.breakdown) out.push(modeledTable(r.breakdown.title, runs, r.breakdown.rows));
+  if (!r.worst && !r.breakdown) out.push(modeledTable('Modeled ms per phase', runs, allDims.length > 0 ? allDims : ['run']));
+  if (r.footprint) out.push(footprintTable(r.footprint.title, runs, r.footprint.rows));
+  return out;
+}

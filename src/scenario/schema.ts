@@ -1,0 +1,96 @@
+/**
+ * The scenario format (JSON5), validated at load. Unknown keys are errors. Any workload value
+ * may be a `$name` reference to a `matrix` dimension: the scenario runs once per allocator and
+ * per point of the matrix, each run on a fresh machine.
+ */
+import { z } from 'zod';
+import { ALLOCATOR_NAMES } from '../kernel/allocator.ts';
+import { FREE_ORDERS } from '../engine/free-order.ts';
+
+const VarRef = z.string().regex(/^\$[A-Za-z_][A-Za-z0-9_]*$/, 'expected a $name reference to a matrix dimension');
+const orVar = <T extends z.ZodType>(t: T) => z.union([t, VarRef]);
+const PositiveInt = z.number().int().positive();
+const NonNegInt = z.number().int().nonnegative();
+
+const AllocPhase = z.strictObject({
+  phase: z.literal('alloc'),
+  name: z.string().min(1).optional(),
+  /** how many objects */
+  count: orVar(PositiveInt),
+  /** bytes per object; illegal sizes are allowed and fail as the kernel fails them */
+  size: orVar(z.number().int()),
+  align: orVar(z.number().int()).default(4),
+  gfp: orVar(z.enum(['kernel', 'atomic'])).default('kernel'),
+  reserved: z.boolean().default(false),
+});
+
+const FreePhase = z.strictObject({
+  phase: z.literal('free'),
+  name: z.string().min(1).optional(),
+  order: orVar(z.enum(FREE_ORDERS as [string, ...string[]])).default('inorder'),
+});
+
+const BalancePhase = z.strictObject({
+  phase: z.literal('balance'),
+  name: z.string().min(1).optional(),
+});
+
+export const Phase = z.discriminatedUnion('phase', [AllocPhase, FreePhase, BalancePhase]);
+
+const MachineRef = z.union([
+  z.string().min(1),
+  z.strictObject({ preset: z.string().min(1), overrides: z.record(z.string(), z.unknown()).default({}) }),
+]);
+
+const Balance = z.union([
+  z.enum(['eager', 'manual']),
+  z.strictObject({ kworkerDelayUs: z.number().nonnegative() }),
+]);
+
+const TableRows = z.array(z.string()).min(1);
+
+export const ScenarioSchema = z.strictObject({
+  /** what question the scenario answers (also say it in a comment at the top) */
+  description: z.string().optional(),
+  /** a preset name from config/, a path to a machine file, or a preset with overrides */
+  machine: MachineRef,
+  allocators: z.array(z.enum(ALLOCATOR_NAMES as [string, ...string[]])).min(1).default(['bitmap']),
+  knobs: z
+    .strictObject({ emptyPopPagesLow: NonNegInt.optional(), emptyPopPagesHigh: NonNegInt.optional() })
+    .default({}),
+  /** overrides of the first-chunk request the machine's arch code makes */
+  firstChunk: z
+    .strictObject({
+      staticSize: NonNegInt.optional(),
+      reservedSize: NonNegInt.optional(),
+      dynSize: NonNegInt.optional(),
+      atomSize: PositiveInt.optional(),
+    })
+    .default({}),
+  seed: z.union([z.string(), z.number()]).default(1),
+  /** the CPU that makes the calls */
+  cpu: NonNegInt.default(0),
+  balance: Balance.default('eager'),
+  matrix: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.array(z.union([z.string(), z.number()])).min(1)).default({}),
+  workload: z.array(Phase).min(1),
+  report: z
+    .strictObject({
+      /** worst case over these matrix dimensions, rows by the others (the seed's table) */
+      worst: z.strictObject({ title: z.string(), rows: TableRows, over: z.array(z.string()).min(1) }).optional(),
+      /** every run, rows by these matrix dimensions */
+      breakdown: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
+      /** footprint at its peak, rows by these matrix dimensions */
+      footprint: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
+      /** measured figures to print beside the modeled ones: rows key -> allocator -> phase -> ms */
+      reference: z
+        .strictObject({
+          title: z.string(),
+          values: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number()))),
+        })
+        .optional(),
+    })
+    .default({}),
+});
+
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type ScenarioPhase = z.output<typeof Phase>;
