@@ -1,4 +1,137 @@
-import type { AllocatorFactory } from '../allocator.ts';
+/**
+ * The modern (v6.12) bitmap allocator behind the PercpuAllocator interface.
+ * File map: chunk.ts (struct pcpu_chunk), hints.ts (the hint ladder), alloc.ts, free.ts,
+ * slots.ts (lists and isolation), populate.ts (chunk life, page bookkeeping), balance.ts
+ * (pcpu_balance_workfn), first-chunk.ts (boot-time chunks), stats.ts, invariants.ts.
+ */
+import type {
+  AllocInfo,
+  AllocatorConfig,
+  AllocatorFactory,
+  AllocatorStats,
+  KernelVersion,
+  PercpuAllocator,
+  PercpuTracer,
+} from '../allocator.ts';
+import { createChunkBackend, unitGeometry, type ChunkBackendKind } from '../chunk-backend.ts';
+import { pcpuMinUnitSize } from '../constants.ts';
+import { buildAllocInfo } from '../layout.ts';
+import type { Platform } from '../platform.ts';
+import { pcpuAlloc, type AllocResult } from './alloc.ts';
+import { balanceWork } from './balance.ts';
+import { setupFirstChunk } from './first-chunk.ts';
+import { freePercpu } from './free.ts';
+import { checkInvariants } from './invariants.ts';
+import { rawSizeToSlot } from './slots.ts';
+import type { PcpuState } from './state.ts';
+import { PCPU_MIN_ALLOC_SIZE, PCPU_WARN_LIMIT, newLists } from './state.ts';
+import { allocatorStats } from './stats.ts';
 
-/** the modern (v6.12) bitmap allocator; null until ported */
-export const createBitmapAllocator: AllocatorFactory | null = null;
+export interface BitmapAllocatorOptions {
+  /** chunk backend: percpu-vm (default) or percpu-km */
+  backend?: ChunkBackendKind;
+  /** first-chunk allocation info to use instead of building it from the config */
+  allocInfo?: AllocInfo;
+}
+
+class BitmapAllocator implements PercpuAllocator {
+  readonly name = 'bitmap' as const;
+  readonly kernel: KernelVersion = 'v6.12';
+  readonly layout: AllocInfo;
+  lastChunkId = -1;
+  lastFailReason: string | null = null;
+  private readonly state: PcpuState;
+  private readonly result: AllocResult = { chunkId: -1, failReason: null };
+  private readonly sizeSum: number;
+
+  constructor(config: AllocatorConfig, platform: Platform, opts: BitmapAllocatorOptions) {
+    const topo = config.topology;
+    const ai = opts.allocInfo ?? buildAllocInfo('v6.12', topo, config.firstChunk);
+    this.layout = ai;
+    const geo = unitGeometry(ai, topo);
+    const backend = createChunkBackend(opts.backend ?? 'vm', geo, platform);
+    // pcpu_setup_first_chunk: slots after the size slots are sidelined, free, to_depopulate
+    const sidelinedSlot = rawSizeToSlot(geo.unitSize) + 1;
+    const nrSlots = sidelinedSlot + 3;
+    this.state = {
+      platform,
+      work: platform.work,
+      backend,
+      geo,
+      knobs: config.knobs,
+      tracer: null,
+      pageSize: topo.pageSize,
+      blockBits: topo.pageSize / PCPU_MIN_ALLOC_SIZE,
+      unitPages: geo.unitPages,
+      unitSize: geo.unitSize,
+      minUnitSize: pcpuMinUnitSize(topo.pageSize),
+      nrSlots,
+      sidelinedSlot,
+      freeSlot: sidelinedSlot + 1,
+      toDepopulateSlot: sidelinedSlot + 2,
+      lists: newLists(nrSlots),
+      chunks: [],
+      nextChunkId: 1,
+      firstChunk: null,
+      reservedChunk: null,
+      nrEmptyPopPages: 0,
+      nrPopulated: 0,
+      atomicAllocFailed: false,
+      balancePending: false,
+      warnLimit: PCPU_WARN_LIMIT,
+      regionOff: 0,
+      regionBits: 0,
+      largestOff: 0,
+      largestBits: 0,
+    };
+    this.sizeSum = ai.static_size + ai.reserved_size + ai.dyn_size;
+    // the boot-time unit lives outside the chunk backend; any distinct page-aligned address will do
+    const base = platform.getVmAreas(geo.groupOffsets, geo.groupSizes, Math.max(geo.atomSize, topo.pageSize));
+    setupFirstChunk(this.state, ai, base);
+  }
+
+  get tracer(): PercpuTracer | null {
+    return this.state.tracer;
+  }
+
+  set tracer(t: PercpuTracer | null) {
+    this.state.tracer = t;
+  }
+
+  get balancePending(): boolean {
+    return this.state.balancePending;
+  }
+
+  alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
+    const off = pcpuAlloc(this.state, this.result, size, align, atomic, reserved);
+    if (off >= 0) this.lastChunkId = this.result.chunkId;
+    this.lastFailReason = this.result.failReason;
+    return off;
+  }
+
+  free(chunkId: number, off: number): void {
+    const chunk = this.state.chunks[chunkId + 1];
+    if (!chunk) throw new Error(`free_percpu: no live chunk ${chunkId}`);
+    freePercpu(this.state, chunk, off);
+  }
+
+  runBalance(): void {
+    balanceWork(this.state);
+  }
+
+  stats(): AllocatorStats {
+    return allocatorStats(this.state);
+  }
+
+  checkInvariants(): void {
+    checkInvariants(this.state, this.sizeSum);
+  }
+}
+
+/** the modern bitmap allocator with explicit options (backend, a given AllocInfo) */
+export function createBitmapAllocatorWith(config: AllocatorConfig, platform: Platform, opts: BitmapAllocatorOptions = {}): PercpuAllocator {
+  return new BitmapAllocator(config, platform, opts);
+}
+
+/** the modern (v6.12) bitmap allocator */
+export const createBitmapAllocator: AllocatorFactory = (config, platform) => new BitmapAllocator(config, platform, {});

@@ -1,0 +1,234 @@
+/**
+ * The allocation path of the modern allocator (pcpu_alloc_noprof and what it calls): find a
+ * chunk whose hints promise room, scan its bitmap for the exact spot, mark it, update the
+ * hints, then populate pages and zero every unit.
+ */
+import { bitmapClear, bitmapSet, ctz32, findNextBit, findNextZeroBit, setBit } from '../bitops.ts';
+import type { BitmapChunk } from './chunk.ts';
+import { MD_FIRST_FREE } from './chunk.ts';
+import { freeArea } from './free.ts';
+import { blockUpdateHintAlloc, blockUpdateScan, checkBlockHint, nextFitRegion, nextHint } from './hints.ts';
+import { chunkPopulated, createChunk, populateChunk } from './populate.ts';
+import { chunkMoveTo, chunkRelocate, chunkSlot, reintegrateChunk, sizeToSlot } from './slots.ts';
+import type { PcpuState } from './state.ts';
+import { PCPU_MIN_ALLOC_SIZE, PCPU_SLOT_FAIL_THRESHOLD, chunkOf } from './state.ts';
+
+/**
+ * mirrors pcpu_is_populated: are all pages under [bitOff, bitOff + bits) populated; if not,
+ * returns the bit after the unpopulated run as a negative number -(next + 1)
+ */
+function isPopulated(state: PcpuState, chunk: BitmapChunk, bitOff: number, bits: number): number {
+  const ps = state.pageSize;
+  let start = Math.floor((bitOff * PCPU_MIN_ALLOC_SIZE) / ps);
+  let end = Math.ceil(((bitOff + bits) * PCPU_MIN_ALLOC_SIZE) / ps);
+  start = findNextZeroBit(state.work, chunk.populated, end, start);
+  if (start >= end) return 0;
+  end = findNextBit(state.work, chunk.populated, end, start + 1);
+  return -((end * ps) / PCPU_MIN_ALLOC_SIZE + 1);
+}
+
+/**
+ * mirrors pcpu_find_block_fit: the bit to start the bitmap scan at, or -1 when the hints
+ * rule the chunk out (with popOnly, also every page of the candidate must be populated)
+ */
+export function findBlockFit(state: PcpuState, chunk: BitmapChunk, allocBits: number, align: number, popOnly: boolean): number {
+  const md = chunk.md;
+  state.work.blockMdRead++;
+  state.platform.touchRead(chunk.metaAddr, 64);
+  if (!checkBlockHint(md, chunk.chunkMd, allocBits, align)) return -1;
+
+  const mapBits = chunk.mapBits;
+  let bitOff = nextHint(md, chunk.chunkMd, allocBits);
+  nextFitRegion(state, chunk, allocBits, align, bitOff);
+  bitOff = state.regionOff;
+  while (bitOff < mapBits) {
+    if (!popOnly) break;
+    const r = isPopulated(state, chunk, bitOff, state.regionBits);
+    if (r === 0) break;
+    nextFitRegion(state, chunk, allocBits, align, -r - 1);
+    bitOff = state.regionOff;
+  }
+  if (bitOff === mapBits) return -1;
+  return bitOff;
+}
+
+/**
+ * mirrors pcpu_find_zero_area (bitmap_find_next_zero_area_off that also remembers the largest
+ * run it skipped, preferring the better-aligned one on ties, in state.largestOff/largestBits)
+ */
+function findZeroArea(state: PcpuState, map: Uint32Array, size: number, start: number, nr: number, alignMask: number): number {
+  const work = state.work;
+  for (;;) {
+    let index = findNextZeroBit(work, map, size, start);
+    index = (index + alignMask) & ~alignMask;
+    const areaOff = index;
+    const end = index + nr;
+    if (end > size) return end;
+    const i = findNextBit(work, map, end, index);
+    if (i >= end) return index;
+    const areaBits = i - areaOff;
+    if (
+      areaBits > state.largestBits ||
+      (areaBits === state.largestBits && state.largestOff !== 0 && (areaOff === 0 || ctz32(areaOff) > ctz32(state.largestOff)))
+    ) {
+      state.largestOff = areaOff;
+      state.largestBits = areaBits;
+    }
+    start = i + 1;
+  }
+}
+
+/**
+ * mirrors pcpu_alloc_area: scan at most a block past `start` for the first fit, mark it in the
+ * alloc and bound maps, update the hints and the chunk's slot. Returns the byte offset or -1.
+ */
+export function allocArea(state: PcpuState, chunk: BitmapChunk, allocBits: number, align: number, start: number): number {
+  const md = chunk.md;
+  const alignMask = align ? align - 1 : 0;
+  const oslot = chunkSlot(state, chunk);
+  const work = state.work;
+
+  const end = Math.min(start + allocBits + state.blockBits, chunk.mapBits);
+  state.largestOff = 0;
+  state.largestBits = 0;
+  const scanned0 = work.bitmapWordsScanned;
+  const bitOff = findZeroArea(state, chunk.allocMap, end, start, allocBits, alignMask);
+  state.platform.touchRead(chunk.allocMapAddr + (start >>> 5) * 4, (work.bitmapWordsScanned - scanned0) * 4);
+  if (bitOff >= end) return -1;
+
+  if (state.largestBits) blockUpdateScan(state, chunk, state.largestOff, state.largestBits);
+
+  bitmapSet(chunk.allocMap, bitOff, allocBits);
+  setBit(chunk.boundMap, bitOff);
+  bitmapClear(chunk.boundMap, bitOff + 1, allocBits - 1);
+  setBit(chunk.boundMap, bitOff + allocBits);
+  state.platform.touchWrite(chunk.allocMapAddr + (bitOff >>> 5) * 4, (((bitOff + allocBits) >>> 5) - (bitOff >>> 5) + 1) * 4);
+  state.platform.touchWrite(chunk.boundMapAddr + (bitOff >>> 5) * 4, (((bitOff + allocBits) >>> 5) - (bitOff >>> 5) + 1) * 4);
+
+  chunk.freeBytes -= allocBits * PCPU_MIN_ALLOC_SIZE;
+
+  const c = chunk.chunkMd;
+  if (bitOff === md[c + MD_FIRST_FREE]) {
+    md[c + MD_FIRST_FREE] = findNextZeroBit(work, chunk.allocMap, chunk.mapBits, bitOff + allocBits);
+  }
+
+  blockUpdateHintAlloc(state, chunk, bitOff, allocBits);
+  state.platform.touchWrite(chunk.mdAddr + Math.floor(bitOff / state.blockBits) * 32, 32);
+  chunkRelocate(state, chunk, oslot);
+  chunk.dirty = true;
+  return bitOff * PCPU_MIN_ALLOC_SIZE;
+}
+
+function isPowerOf2(x: number): boolean {
+  return x > 0 && (x & (x - 1)) === 0;
+}
+
+/** Failure bookkeeping of pcpu_alloc_noprof (the fail / fail_unlock labels). */
+function allocFail(state: PcpuState, out: AllocResult, reserved: boolean, atomic: boolean, size: number, align: number, err: string): number {
+  state.tracer?.allocPercpuFail(reserved, atomic, size, align);
+  if (state.warnLimit > 0) {
+    state.work.warnings++;
+    state.tracer?.warn(`allocation failed, size=${size} align=${align} atomic=${atomic ? 1 : 0}, ${err}`);
+    if (--state.warnLimit === 0) state.tracer?.warn('limit reached, disable warning');
+  }
+  if (atomic) {
+    state.atomicAllocFailed = true;
+    state.balancePending = true;
+  }
+  state.work.failedAllocs++;
+  out.failReason = err;
+  return -1;
+}
+
+/** where pcpuAlloc reports which chunk served the request, or why it failed */
+export interface AllocResult {
+  chunkId: number;
+  failReason: string | null;
+}
+
+/**
+ * mirrors pcpu_alloc_noprof for GFP_KERNEL (atomic false) or GFP_NOWAIT (atomic true); a
+ * reserved request always runs as GFP_KERNEL. Returns the byte offset from the serving chunk's
+ * base_addr, or -1 with out.failReason set.
+ */
+export function pcpuAlloc(state: PcpuState, out: AllocResult, reqSize: number, reqAlign: number, atomicReq: boolean, reserved: boolean): number {
+  const atomic = reserved ? false : atomicReq;
+  const work = state.work;
+  let align = reqAlign < PCPU_MIN_ALLOC_SIZE ? PCPU_MIN_ALLOC_SIZE : reqAlign;
+  const size = Math.ceil(reqSize / PCPU_MIN_ALLOC_SIZE) * PCPU_MIN_ALLOC_SIZE;
+  const bits = size / PCPU_MIN_ALLOC_SIZE;
+  const bitAlign = Math.floor(align / PCPU_MIN_ALLOC_SIZE);
+
+  if (!size || size > state.minUnitSize || align > state.pageSize || !isPowerOf2(align)) {
+    const text = `illegal size (${size}) or align (${align}) for percpu allocation`;
+    work.warnings++;
+    work.failedAllocs++;
+    state.tracer?.warn(text);
+    out.failReason = text;
+    return -1;
+  }
+
+  let chunk: BitmapChunk | null = null;
+  let off = -1;
+
+  if (reserved && state.reservedChunk) {
+    chunk = state.reservedChunk;
+    off = findBlockFit(state, chunk, bits, bitAlign, atomic);
+    if (off >= 0) off = allocArea(state, chunk, bits, bitAlign, off);
+    if (off < 0) return allocFail(state, out, reserved, atomic, size, align, 'alloc from reserved chunk failed');
+  } else {
+    const lists = state.lists;
+    search: for (;;) {
+      for (let slot = sizeToSlot(state, size); slot <= state.freeSlot; slot++) {
+        for (let e = lists.first(slot), n: number; e !== -1; e = n) {
+          n = lists.next(e);
+          const cand = chunkOf(state, e);
+          const start = findBlockFit(state, cand, bits, bitAlign, atomic);
+          if (start < 0) {
+            if (slot < PCPU_SLOT_FAIL_THRESHOLD) chunkMoveTo(state, cand, 0, true);
+            continue;
+          }
+          off = allocArea(state, cand, bits, bitAlign, start);
+          if (off >= 0) {
+            reintegrateChunk(state, cand);
+            chunk = cand;
+            break search;
+          }
+        }
+      }
+      if (atomic) return allocFail(state, out, reserved, atomic, size, align, 'atomic alloc failed, no space left');
+      if (lists.isEmpty(state.freeSlot)) {
+        const fresh = createChunk(state);
+        if (!fresh) return allocFail(state, out, reserved, atomic, size, align, 'failed to allocate new chunk');
+        chunkRelocate(state, fresh, -1);
+      }
+    }
+  }
+
+  // populate whatever the area covers that is not backed yet (may sleep: not for atomic)
+  if (!atomic) {
+    const ps = state.pageSize;
+    const pageEnd = Math.ceil((off + size) / ps);
+    let rs = Math.floor(off / ps);
+    for (;;) {
+      rs = findNextZeroBit(work, chunk.populated, pageEnd, rs);
+      if (rs >= pageEnd) break;
+      const re = findNextBit(work, chunk.populated, pageEnd, rs + 1);
+      if (!populateChunk(state, chunk, rs, re)) {
+        freeArea(state, chunk, off);
+        return allocFail(state, out, reserved, atomic, size, align, 'failed to populate');
+      }
+      chunkPopulated(state, chunk, rs, re);
+      rs = re + 1;
+    }
+  }
+
+  if (state.nrEmptyPopPages < state.knobs.emptyPopPagesLow) state.balancePending = true;
+
+  state.platform.zeroUnits(chunk.baseAddr, off, size);
+  work.bytesZeroedPerUnit += size;
+  state.tracer?.allocPercpu(reserved, atomic, size, align, chunk.id, chunk.baseAddr, off);
+  out.chunkId = chunk.id;
+  out.failReason = null;
+  return off;
+}

@@ -1,0 +1,96 @@
+/**
+ * One chunk of the modern bitmap allocator (struct pcpu_chunk in mm/percpu-internal.h):
+ * allocation and boundary bitmaps, per-page hint blocks plus the chunk-wide hint block,
+ * the populated-page bitmap and its counters. All state is in typed arrays sized at creation.
+ */
+import { bitmapWords } from '../bitops.ts';
+
+/**
+ * A hint block (struct pcpu_block_md) is MD_STRIDE consecutive ints of `BitmapChunk.md`;
+ * a block is named by the index of its first int.
+ */
+export const MD_SCAN = 0;
+export const MD_SCAN_START = 1;
+export const MD_CONTIG = 2;
+export const MD_CONTIG_START = 3;
+export const MD_LEFT_FREE = 4;
+export const MD_RIGHT_FREE = 5;
+export const MD_FIRST_FREE = 6;
+export const MD_NR_BITS = 7;
+export const MD_STRIDE = 8;
+
+/** bytes of a struct pcpu_block_md (eight ints), for metadata accounting */
+export const MD_BYTES = 32;
+
+export class BitmapChunk {
+  /** -1 reserved, 0 first, 1.. created (never reused) */
+  readonly id: number;
+  baseAddr = 0;
+  readonly nrPages: number;
+  /** bits in the allocation map (pcpu_chunk_map_bits) */
+  readonly mapBits: number;
+  /** hint blocks, one per page (pcpu_chunk_nr_blocks) */
+  readonly nrBlocks: number;
+  readonly allocMap: Uint32Array;
+  /** mapBits + 1 bits: a set bit starts (or ends) an allocation */
+  readonly boundMap: Uint32Array;
+  readonly populated: Uint32Array;
+  /** the per-page hint blocks, then chunk_md */
+  readonly md: Int32Array;
+  /** index of chunk_md in `md` */
+  readonly chunkMd: number;
+
+  freeBytes = 0;
+  nrPopulated = 0;
+  nrEmptyPopPages = 0;
+  /** first and reserved chunks: pages are never populated or depopulated */
+  immutable = false;
+  /** on the to_depopulate or sidelined list; its empty pages are not counted globally */
+  isolated = false;
+  /** hidden head and tail of first-chunk regions, in bytes */
+  startOffset = 0;
+  endOffset = 0;
+
+  /** synthetic metadata addresses (struct, alloc map, bound map, hint blocks) */
+  metaAddr = 0;
+  allocMapAddr = 0;
+  boundMapAddr = 0;
+  mdAddr = 0;
+
+  /** changed since the invariant checker last looked */
+  dirty = true;
+
+  constructor(id: number, nrPages: number, blockBits: number) {
+    this.id = id;
+    this.nrPages = nrPages;
+    this.nrBlocks = nrPages;
+    this.mapBits = nrPages * blockBits;
+    this.allocMap = new Uint32Array(bitmapWords(this.mapBits));
+    this.boundMap = new Uint32Array(bitmapWords(this.mapBits + 1));
+    this.populated = new Uint32Array(bitmapWords(nrPages));
+    this.md = new Int32Array((this.nrBlocks + 1) * MD_STRIDE);
+    this.chunkMd = this.nrBlocks * MD_STRIDE;
+    this.initMdBlocks(blockBits);
+  }
+
+  /** index in `md` of block `i` */
+  block(i: number): number {
+    return i * MD_STRIDE;
+  }
+
+  /** mirrors pcpu_init_md_blocks: every block and chunk_md fully free */
+  private initMdBlocks(blockBits: number): void {
+    for (let i = 0; i < this.nrBlocks; i++) initMdBlock(this.md, i * MD_STRIDE, blockBits);
+    initMdBlock(this.md, this.chunkMd, this.mapBits);
+  }
+}
+
+/** mirrors pcpu_init_md_block (the *_start fields stay as zeroed memory left them) */
+export function initMdBlock(md: Int32Array, b: number, nrBits: number): void {
+  md[b + MD_SCAN] = 0;
+  md[b + MD_CONTIG] = nrBits;
+  md[b + MD_LEFT_FREE] = nrBits;
+  md[b + MD_RIGHT_FREE] = nrBits;
+  md[b + MD_FIRST_FREE] = 0;
+  md[b + MD_NR_BITS] = nrBits;
+}

@@ -1,0 +1,75 @@
+/**
+ * The free path of the modern allocator: pcpu_free_area (the bound map gives the size) and
+ * free_percpu's decision to wake the balance work.
+ */
+import { bitmapClear, findNextBit } from '../bitops.ts';
+import type { BitmapChunk } from './chunk.ts';
+import { MD_FIRST_FREE } from './chunk.ts';
+import { blockUpdateHintFree } from './hints.ts';
+import { chunkRelocate, chunkSlot, isolateChunk } from './slots.ts';
+import type { PcpuState } from './state.ts';
+import { PCPU_MIN_ALLOC_SIZE, entryOf } from './state.ts';
+
+/** mirrors pcpu_free_area: returns the bytes freed */
+export function freeArea(state: PcpuState, chunk: BitmapChunk, off: number): number {
+  const md = chunk.md;
+  const oslot = chunkSlot(state, chunk);
+  const bitOff = off / PCPU_MIN_ALLOC_SIZE;
+
+  const end = findNextBit(state.work, chunk.boundMap, chunk.mapBits, bitOff + 1);
+  const bits = end - bitOff;
+  bitmapClear(chunk.allocMap, bitOff, bits);
+  const p = state.platform;
+  p.touchRead(chunk.boundMapAddr + (bitOff >>> 5) * 4, ((end >>> 5) - (bitOff >>> 5) + 1) * 4);
+  p.touchWrite(chunk.allocMapAddr + (bitOff >>> 5) * 4, ((end >>> 5) - (bitOff >>> 5) + 1) * 4);
+
+  const freed = bits * PCPU_MIN_ALLOC_SIZE;
+  chunk.freeBytes += freed;
+  const c = chunk.chunkMd;
+  if (bitOff < md[c + MD_FIRST_FREE]!) md[c + MD_FIRST_FREE] = bitOff;
+
+  blockUpdateHintFree(state, chunk, bitOff, bits);
+  p.touchWrite(chunk.mdAddr + Math.floor(bitOff / state.blockBits) * 32, 32);
+  chunkRelocate(state, chunk, oslot);
+  chunk.dirty = true;
+  return freed;
+}
+
+/**
+ * mirrors pcpu_should_reclaim_chunk (percpu-vm.c; percpu-km never reclaims): an isolated chunk
+ * with empty pages, or one holding a quarter of its pages empty while the rest of the system
+ * has more than the high watermark
+ */
+export function shouldReclaimChunk(state: PcpuState, chunk: BitmapChunk): boolean {
+  if (!state.backend.reclaims) return false;
+  if (chunk === state.firstChunk || chunk === state.reservedChunk) return false;
+  return (
+    (chunk.isolated && chunk.nrEmptyPopPages > 0) ||
+    (state.nrEmptyPopPages > state.knobs.emptyPopPagesHigh + chunk.nrEmptyPopPages &&
+      chunk.nrEmptyPopPages >= Math.floor(chunk.nrPages / 4))
+  );
+}
+
+/** mirrors free_percpu for the allocation at byte `off` of `chunk` */
+export function freePercpu(state: PcpuState, chunk: BitmapChunk, off: number): void {
+  freeArea(state, chunk, off);
+
+  let needBalance = false;
+  if (!chunk.isolated && chunk.freeBytes === state.unitSize) {
+    // a second fully free chunk is one too many
+    const lists = state.lists;
+    const self = entryOf(chunk);
+    for (let e = lists.first(state.freeSlot); e !== -1; e = lists.next(e)) {
+      if (e !== self) {
+        needBalance = true;
+        break;
+      }
+    }
+  } else if (shouldReclaimChunk(state, chunk)) {
+    isolateChunk(state, chunk);
+    needBalance = true;
+  }
+
+  state.tracer?.freePercpu(chunk.id, chunk.baseAddr, off);
+  if (needBalance) state.balancePending = true;
+}

@@ -1,0 +1,82 @@
+/**
+ * The per-simulation state of the modern allocator: what mm/percpu.c keeps in file statics
+ * (pcpu_unit_size, pcpu_chunk_lists, pcpu_nr_empty_pop_pages, ...). One object per allocator
+ * instance, so runs never leak into each other.
+ */
+import type { KernelKnobs, PercpuTracer } from '../allocator.ts';
+import type { ChunkBackend, UnitGeometry } from '../chunk-backend.ts';
+import { ChunkLists } from '../chunk-list.ts';
+import type { Platform, WorkCounters } from '../platform.ts';
+import type { BitmapChunk } from './chunk.ts';
+
+/** PCPU_MIN_ALLOC_SHIFT / PCPU_MIN_ALLOC_SIZE: one bit of the maps is 4 bytes */
+export const PCPU_MIN_ALLOC_SHIFT = 2;
+export const PCPU_MIN_ALLOC_SIZE = 4;
+/** PCPU_SLOT_BASE_SHIFT: 1-31 bytes share a slot */
+export const PCPU_SLOT_BASE_SHIFT = 5;
+/** PCPU_SLOT_FAIL_THRESHOLD: chunks in slots below it are parked in slot 0 after a failed fit */
+export const PCPU_SLOT_FAIL_THRESHOLD = 3;
+/** the warning budget of pcpu_alloc_noprof (static int warn_limit) */
+export const PCPU_WARN_LIMIT = 10;
+
+export interface PcpuState {
+  readonly platform: Platform;
+  readonly work: WorkCounters;
+  readonly backend: ChunkBackend;
+  readonly geo: UnitGeometry;
+  readonly knobs: KernelKnobs;
+  tracer: PercpuTracer | null;
+
+  readonly pageSize: number;
+  /** PCPU_BITMAP_BLOCK_BITS: bits per hint block (one page) */
+  readonly blockBits: number;
+  readonly unitPages: number;
+  readonly unitSize: number;
+  /** PCPU_MIN_UNIT_SIZE: also the largest legal allocation */
+  readonly minUnitSize: number;
+
+  readonly nrSlots: number;
+  readonly sidelinedSlot: number;
+  readonly freeSlot: number;
+  readonly toDepopulateSlot: number;
+  /** chunk lists; chunk `c` is list entry c.id + 1 */
+  readonly lists: ChunkLists;
+  /** live chunks by id + 1 (slot 0 the reserved chunk) */
+  readonly chunks: (BitmapChunk | null)[];
+  /** next id pcpu_create_chunk hands out */
+  nextChunkId: number;
+
+  firstChunk: BitmapChunk | null;
+  reservedChunk: BitmapChunk | null;
+
+  /** pcpu_nr_empty_pop_pages */
+  nrEmptyPopPages: number;
+  /** pcpu_nr_populated */
+  nrPopulated: number;
+  /** pcpu_atomic_alloc_failed */
+  atomicAllocFailed: boolean;
+  /** the balance work is queued and has not run */
+  balancePending: boolean;
+  /** what is left of the warning budget */
+  warnLimit: number;
+
+  /** out-parameters of the region iterators (pcpu_next_fit_region, pcpu_next_md_free_region) */
+  regionOff: number;
+  regionBits: number;
+  /** out-parameters of pcpu_find_zero_area: the largest run it skipped */
+  largestOff: number;
+  largestBits: number;
+}
+
+export function chunkOf(state: PcpuState, entry: number): BitmapChunk {
+  return state.chunks[entry]!;
+}
+
+/** list entry of a chunk */
+export function entryOf(chunk: BitmapChunk): number {
+  return chunk.id + 1;
+}
+
+export function newLists(nrSlots: number): ChunkLists {
+  return new ChunkLists(nrSlots, 16);
+}
