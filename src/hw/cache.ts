@@ -1,0 +1,126 @@
+/**
+ * A set-associative cache with true LRU replacement, and a hierarchy of them as one CPU sees
+ * it. Fed line addresses (byte address / line size); answers which level held the line.
+ *
+ * State is two typed arrays per level (tags and last-use stamps, sets × ways), sized once.
+ * The hierarchy is non-inclusive and allocate-on-miss: a hit at level k fills levels 0..k-1,
+ * a miss everywhere fills every level. Writes allocate like reads (write-allocate).
+ */
+
+export interface CacheGeometry {
+  /** bytes */
+  size: number;
+  ways: number;
+  lineSize: number;
+}
+
+/** One cache level: sets × ways, LRU within a set. Set index = line mod sets. */
+export class CacheLevel {
+  readonly sets: number;
+  readonly ways: number;
+  /** line address + 1 per way; 0 marks an empty way */
+  private readonly tags: Float64Array;
+  /** last-use stamp per way */
+  private readonly stamps: Float64Array;
+  private clock = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(g: CacheGeometry) {
+    const lines = Math.floor(g.size / g.lineSize);
+    this.ways = g.ways;
+    this.sets = Math.floor(lines / g.ways);
+    if (this.sets < 1 || this.sets * g.ways * g.lineSize !== g.size) {
+      throw new RangeError(`cache of ${g.size} bytes is not a whole number of ${g.ways}-way sets of ${g.lineSize}-byte lines`);
+    }
+    this.tags = new Float64Array(this.sets * g.ways);
+    this.stamps = new Float64Array(this.sets * g.ways);
+  }
+
+  /** Looks `line` up; on a hit marks it most recently used. Returns whether it hit. */
+  lookup(line: number): boolean {
+    const base = (line % this.sets) * this.ways;
+    const tag = line + 1;
+    const tags = this.tags;
+    for (let w = base, end = base + this.ways; w < end; w++) {
+      if (tags[w] === tag) {
+        this.stamps[w] = ++this.clock;
+        this.hits++;
+        return true;
+      }
+    }
+    this.misses++;
+    return false;
+  }
+
+  /** Inserts `line` (known absent) in place of the least recently used way of its set. */
+  fill(line: number): void {
+    const base = (line % this.sets) * this.ways;
+    const stamps = this.stamps;
+    let victim = base;
+    let oldest = stamps[base]!;
+    for (let w = base + 1, end = base + this.ways; w < end && oldest !== 0; w++) {
+      if (stamps[w]! < oldest) {
+        oldest = stamps[w]!;
+        victim = w;
+      }
+    }
+    this.tags[victim] = line + 1;
+    stamps[victim] = ++this.clock;
+  }
+
+  /** lookup, and fill on a miss; returns whether it hit */
+  access(line: number): boolean {
+    if (this.lookup(line)) return true;
+    this.fill(line);
+    return false;
+  }
+
+  /** whether `line` is present, without touching LRU state or counters */
+  contains(line: number): boolean {
+    const base = (line % this.sets) * this.ways;
+    const tag = line + 1;
+    for (let w = base, end = base + this.ways; w < end; w++) if (this.tags[w] === tag) return true;
+    return false;
+  }
+
+  /** drops `line` if present (another CPU wrote it) */
+  invalidate(line: number): void {
+    const base = (line % this.sets) * this.ways;
+    const tag = line + 1;
+    for (let w = base, end = base + this.ways; w < end; w++) {
+      if (this.tags[w] === tag) {
+        this.tags[w] = 0;
+        this.stamps[w] = 0;
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * The levels one CPU looks through, nearest first. Levels may be shared with other CPUs'
+ * hierarchies (an L3 per node). `access` returns the index of the level that hit, or
+ * `levels.length` for memory.
+ */
+export class CacheHierarchy {
+  constructor(readonly levels: readonly CacheLevel[]) {}
+
+  access(line: number): number {
+    const levels = this.levels;
+    const n = levels.length;
+    let hit = n;
+    for (let k = 0; k < n; k++) {
+      if (levels[k]!.lookup(line)) {
+        hit = k;
+        break;
+      }
+    }
+    for (let k = 0; k < hit; k++) levels[k]!.fill(line);
+    return hit;
+  }
+
+  invalidate(line: number): void {
+    for (const lv of this.levels) lv.invalidate(line);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The cost model's arithmetic: plain functions of counted work and the machine, no state.
+ * Every constant comes from the machine file (`cost`, `fixed`, `memory`); no time literal
+ * lives here.
+ *
+ * Split of responsibilities: the counters the allocator bumps (bitmap words scanned, block
+ * records, map entries, bytes memmoved, list moves) are charged here as *compute*; the memory
+ * side of metadata access is charged per cache line by the cache model (or at a flat rate per
+ * line when it is off), so nothing is charged twice.
+ */
+import type { WorkCounters } from '../kernel/platform.ts';
+import type { Machine } from './machine-config.ts';
+import type { CostConstants } from './machine-schema.ts';
+
+/** what the engine says an operation was, for its fixed per-call overhead */
+export type OpKind = 'alloc' | 'free' | 'balance' | 'none';
+
+/** Where counted work went, in ns (filled by `countedWorkNs`). */
+export interface CountedWorkCost {
+  /** bitmap words, block records, map entries, list moves, map extensions, chunk set-up */
+  compute: number;
+  /** bytes moved by memmove */
+  memmove: number;
+  /** warnings printed */
+  fixed: number;
+}
+
+export const newCountedWorkCost = (): CountedWorkCost => ({ compute: 0, memmove: 0, fixed: 0 });
+
+/**
+ * Nanoseconds for the work in `d` (a difference of two counter snapshots). Writes the split
+ * into `out` and returns the total. Counters charged elsewhere (zeroing, pages, TLB flushes)
+ * are ignored here: the platform charges them when the allocator calls it.
+ */
+export function countedWorkNs(d: Readonly<WorkCounters>, c: CostConstants, out: CountedWorkCost): number {
+  out.compute =
+    d.bitmapWordsScanned * c.bitmapWordNs +
+    d.blockMdRead * c.blockMdReadNs +
+    d.blockMdWritten * c.blockMdWriteNs +
+    d.mapEntriesScanned * c.mapEntryNs +
+    d.listMoves * c.listMoveNs +
+    d.mapExtensions * c.mapExtensionNs +
+    d.chunksCreated * c.chunkCreateNs +
+    d.chunksDestroyed * c.chunkDestroyNs;
+  out.memmove = d.bytesMoved * c.memmoveByteNs;
+  out.fixed = d.warnings * c.warningNs;
+  return out.compute + out.memmove + out.fixed;
+}
+
+/** the fixed cost of one call of kind `op` */
+export function opOverheadNs(op: OpKind, c: CostConstants): number {
+  return op === 'none' ? 0 : c.opOverheadNs[op];
+}
+
+/**
+ * ns per byte of one memset into every possible CPU's unit, from a CPU on `actingNode`:
+ * each unit lives on its CPU's node and is written at the bandwidth for that distance.
+ */
+export function zeroNsPerByte(m: Machine, actingNode: number): number {
+  const row = m.memory.writeNsPerByte[actingNode]!;
+  let ns = 0;
+  m.topology.nodeCpus.forEach((cpus, node) => {
+    ns += cpus.length * row[node]!;
+  });
+  return ns;
+}
+
+/** pcpu_alloc's zeroing: `bytes` memset in each of the possible CPUs' units */
+export function zeroingNs(m: Machine, actingNode: number, bytes: number): number {
+  return m.topology.nrCpus * m.cost.memsetCallNs + bytes * zeroNsPerByte(m, actingNode);
+}
+
+/** flush_tlb_kernel_range: the local flush plus one shootdown per other possible CPU */
+export function tlbFlushNs(m: Machine): number {
+  return m.fixed.tlbLocalFlushNs + (m.topology.nrCpus - 1) * m.fixed.tlbShootdownPerCpuNs;
+}
+
+/** mapping (or unmapping) `nrPages` pages into each of `nrUnits` units */
+export function mapPagesNs(m: Machine, nrUnits: number, nrPages: number, unmap: boolean): number {
+  const perPage = unmap ? m.fixed.pageUnmapNs : m.fixed.pageMapNs;
+  return nrUnits * (m.fixed.mapRangeNs + nrPages * perPage);
+}
+
+/** pcpu_mem_zalloc: kzalloc up to a page, vzalloc above; the zeroing is a local memset */
+export function metaAllocNs(m: Machine, actingNode: number, bytes: number): number {
+  const zero = bytes * m.memory.writeNsPerByte[actingNode]![actingNode]!;
+  if (bytes <= m.memory.pageSize) return m.fixed.kmallocNs + zero;
+  const pages = Math.ceil(bytes / m.memory.pageSize);
+  return m.fixed.vmallocNs + pages * (m.fixed.pageAllocNs + m.fixed.pageMapNs) + zero;
+}
+
+export function metaFreeNs(m: Machine, bytes: number): number {
+  if (bytes <= m.memory.pageSize) return m.fixed.kfreeNs;
+  const pages = Math.ceil(bytes / m.memory.pageSize);
+  return m.fixed.vfreeNs + pages * (m.fixed.pageFreeNs + m.fixed.pageUnmapNs);
+}
+
+/**
+ * Cost of metadata lines by where they were found, for the acting CPU: `hit[k]` for a line
+ * first in a range found at cache level k, `stream[k]` for later lines of the same range
+ * (prefetched: the smaller of latency and line / bandwidth). Memory (index levels.length)
+ * depends on the node holding the line: see `memoryLineNs`.
+ */
+export function cacheLineCosts(m: Machine): { hit: Float64Array; stream: Float64Array } {
+  const levels = m.caches.levels;
+  const hit = new Float64Array(levels.length);
+  const stream = new Float64Array(levels.length);
+  levels.forEach((lv, k) => {
+    hit[k] = lv.latencyNs;
+    stream[k] = Math.min(lv.latencyNs, m.caches.lineSize / lv.bandwidthGBs);
+  });
+  return { hit, stream };
+}
+
+/** a metadata line from memory on `memNode`, read by a CPU on `actingNode` */
+export function memoryLineNs(m: Machine, actingNode: number, memNode: number, streamed: boolean): number {
+  const lat = m.memory.latencyNs[actingNode]![memNode]!;
+  return streamed ? Math.min(lat, m.caches.lineSize * m.memory.readNsPerByte[actingNode]![memNode]!) : lat;
+}

@@ -1,0 +1,385 @@
+/**
+ * The modeled machine behind the kernel's Platform interface: per-node page pools that run
+ * out, a vmalloc space handing out congruent areas top-down, metadata addresses per node, a
+ * cache hierarchy fed the metadata lines the allocator touches, and a modeled clock.
+ *
+ * Time is charged as the allocator calls in (touches, zeroing, pages, TLB flushes, vm areas,
+ * metadata buffers) and, for the work it only counts, when the engine calls `chargeOp` after
+ * each operation (the counter deltas since the previous call go through cost.ts). Everything
+ * is charged to the acting CPU (`setActingCpu`), or to the kworker (-1) that runs balance
+ * work on the CPU that queued it.
+ *
+ * costModel 'full' runs the cache model; 'counts' charges a flat cost per metadata line and
+ * skips the address simulation (fast, for runs that only need counts).
+ */
+import type { Platform, WorkCounters, WorkCounterName } from '../kernel/platform.ts';
+import { newWorkCounters } from '../kernel/platform.ts';
+import { CacheHierarchy, CacheLevel } from './cache.ts';
+import type { CountedWorkCost, OpKind } from './cost.ts';
+import { cacheLineCosts, countedWorkNs, mapPagesNs, metaAllocNs, metaFreeNs, newCountedWorkCost, opOverheadNs, tlbFlushNs, zeroNsPerByte } from './cost.ts';
+import type { Machine } from './machine-config.ts';
+import { MetadataArena } from './metadata-arena.ts';
+import { PagePools } from './page-pools.ts';
+import { VmallocSpace } from './vmalloc.ts';
+
+export type CostModel = 'full' | 'counts';
+
+export const COST_CATEGORIES = ['cache', 'compute', 'memmove', 'zeroing', 'pages', 'tlb', 'vmalloc', 'metadata', 'fixed'] as const;
+export type CostCategory = (typeof COST_CATEGORIES)[number];
+/** modeled ns per category */
+export type CostBreakdown = Record<CostCategory, number>;
+
+const CACHE = 0;
+const COMPUTE = 1;
+const MEMMOVE = 2;
+const ZEROING = 3;
+const PAGES = 4;
+const TLB = 5;
+const VMALLOC = 6;
+const METADATA = 7;
+const FIXED = 8;
+const NCAT = COST_CATEGORIES.length;
+
+/** the CPU number that stands for the kworker running balance work */
+export const KWORKER = -1;
+
+/** synthetic vmalloc space starts here (above the metadata arenas; its end stays below 2^53) */
+export const VMALLOC_BASE = 2 ** 44;
+
+export interface MachinePlatformOptions {
+  /** 'full' (default): cache model on metadata addresses; 'counts': flat cost per line */
+  costModel?: CostModel;
+  /** overrides the machine's memory.pageBudget (pages outstanding in total; null: none) */
+  pageBudget?: number | null;
+}
+
+/** What the machine holds for the allocator now (names as the engine's metrics use them). */
+export interface MachineFootprint {
+  /** allocator metadata bytes in use */
+  metadata_bytes: number;
+  /** pages in use by chunks, summed over every unit */
+  populated_pages: number;
+  /** vmalloc address space held by chunks, bytes */
+  vmalloc_bytes: number;
+  /** pages in use on each node */
+  pages_per_node: number[];
+  /** sets of vm areas (one per chunk created through pcpu_get_vm_areas) */
+  vm_area_sets: number;
+  peak_metadata_bytes: number;
+  peak_populated_pages: number;
+  peak_vmalloc_bytes: number;
+}
+
+export interface CacheLevelStats {
+  name: string;
+  hits: number;
+  misses: number;
+}
+
+const COUNTER_NAMES = Object.keys(newWorkCounters()) as WorkCounterName[];
+
+export class MachinePlatform implements Platform {
+  readonly work: WorkCounters = newWorkCounters();
+  readonly costModel: CostModel;
+
+  private readonly pools: PagePools;
+  private readonly vm: VmallocSpace;
+  private readonly arena: MetadataArena;
+
+  // --- the clock ---
+  private totalNs = 0;
+  private opNs = 0;
+  /** ns per category: [0, NCAT) the calling CPUs, [NCAT, 2 NCAT) the kworker */
+  private readonly acc = new Float64Array(2 * NCAT);
+  private actorBase = 0;
+  private actingCpu = 0;
+  /** the CPU whose caches and node the current work uses (the kworker runs on the last CPU) */
+  private execCpu = 0;
+  private execNode = 0;
+  private readonly lastCounts: WorkCounters = newWorkCounters();
+  private readonly delta: WorkCounters = newWorkCounters();
+  private readonly counted: CountedWorkCost = newCountedWorkCost();
+
+  // --- derived constants ---
+  private readonly zeroPerByteByNode: Float64Array;
+  private readonly zeroCallNs: number;
+  private readonly tlbNs: number;
+  private readonly lineSize: number;
+  private readonly hitNs: Float64Array;
+  private readonly streamNs: Float64Array;
+  /** memory line cost, [acting node * nodes + memory node], first line / streamed */
+  private readonly memHitNs: Float64Array;
+  private readonly memStreamNs: Float64Array;
+
+  // --- caches (full model only) ---
+  private readonly hierarchies: (CacheHierarchy | undefined)[];
+  private readonly sharedLevels: (CacheLevel | undefined)[][];
+  private liveHierarchies: CacheHierarchy[] = [];
+
+  constructor(
+    readonly machine: Machine,
+    opts: MachinePlatformOptions = {},
+  ) {
+    const m = machine;
+    const nodes = m.topology.nrNodes;
+    this.costModel = opts.costModel ?? 'full';
+    const budget = opts.pageBudget !== undefined ? opts.pageBudget : m.memory.pageBudget;
+    this.pools = new PagePools(m.memory.pagesPerNode, m.topology.distance, budget, m.memory.nodeFallback);
+    this.vm = new VmallocSpace(VMALLOC_BASE, m.vmalloc.size);
+    this.arena = new MetadataArena(nodes);
+
+    this.zeroPerByteByNode = Float64Array.from({ length: nodes }, (_, n) => zeroNsPerByte(m, n));
+    this.zeroCallNs = m.topology.nrCpus * m.cost.memsetCallNs;
+    this.tlbNs = tlbFlushNs(m);
+    this.lineSize = m.caches.lineSize;
+    const lc = cacheLineCosts(m);
+    this.hitNs = lc.hit;
+    this.streamNs = lc.stream;
+    this.memHitNs = new Float64Array(nodes * nodes);
+    this.memStreamNs = new Float64Array(nodes * nodes);
+    for (let a = 0; a < nodes; a++) {
+      for (let b = 0; b < nodes; b++) {
+        const lat = m.memory.latencyNs[a]![b]!;
+        this.memHitNs[a * nodes + b] = lat;
+        this.memStreamNs[a * nodes + b] = Math.min(lat, m.caches.lineSize * m.memory.readNsPerByte[a]![b]!);
+      }
+    }
+    this.hierarchies = new Array<CacheHierarchy | undefined>(m.topology.nrCpus);
+    this.sharedLevels = Array.from({ length: nodes }, () => new Array<CacheLevel | undefined>(m.caches.levels.length));
+  }
+
+  // ---------------------------------------------------------------- the clock
+
+  /** the CPU that runs the next operations; -1 (KWORKER) for balance work */
+  setActingCpu(cpu: number): void {
+    const nr = this.machine.topology.nrCpus;
+    if (!Number.isInteger(cpu) || cpu < KWORKER || cpu >= nr) throw new RangeError(`acting CPU ${cpu} is not a possible CPU (0..${nr - 1}) or -1 for the kworker`);
+    this.actingCpu = cpu;
+    if (cpu === KWORKER) this.actorBase = NCAT;
+    else {
+      this.actorBase = 0;
+      this.execCpu = cpu;
+      this.execNode = this.machine.topology.cpuToNode[cpu]!;
+    }
+  }
+
+  get acting(): number {
+    return this.actingCpu;
+  }
+
+  /**
+   * Closes one operation: charges the counted work since the previous call (and the fixed
+   * overhead of `op`), and returns the ns the operation cost in all, everything charged since
+   * the previous call included.
+   */
+  chargeOp(op: OpKind = 'none'): number {
+    const w = this.work;
+    const last = this.lastCounts;
+    const d = this.delta;
+    for (const k of COUNTER_NAMES) {
+      d[k] = w[k] - last[k];
+      last[k] = w[k];
+    }
+    countedWorkNs(d, this.machine.cost, this.counted);
+    this.charge(COMPUTE, this.counted.compute);
+    this.charge(MEMMOVE, this.counted.memmove);
+    this.charge(FIXED, this.counted.fixed + opOverheadNs(op, this.machine.cost));
+    const ns = this.opNs;
+    this.opNs = 0;
+    return ns;
+  }
+
+  /** modeled ns so far, calling CPUs and kworker together; never decreases */
+  get modeledNs(): number {
+    return this.totalNs;
+  }
+
+  /** modeled ns charged to the calling CPUs */
+  get cpuNs(): number {
+    let s = 0;
+    for (let i = 0; i < NCAT; i++) s += this.acc[i]!;
+    return s;
+  }
+
+  /** modeled ns charged to the kworker (balance work) */
+  get kworkerNs(): number {
+    let s = 0;
+    for (let i = NCAT; i < 2 * NCAT; i++) s += this.acc[i]!;
+    return s;
+  }
+
+  /** ns per category, for the calling CPUs, the kworker, or both */
+  breakdown(who: 'cpu' | 'kworker' | 'all' = 'all'): CostBreakdown {
+    const out = {} as CostBreakdown;
+    COST_CATEGORIES.forEach((name, i) => {
+      out[name] = (who === 'kworker' ? 0 : this.acc[i]!) + (who === 'cpu' ? 0 : this.acc[NCAT + i]!);
+    });
+    return out;
+  }
+
+  private charge(cat: number, ns: number): void {
+    this.acc[this.actorBase + cat]! += ns;
+    this.totalNs += ns;
+    this.opNs += ns;
+  }
+
+  // ---------------------------------------------------------------- footprint
+
+  footprint(): MachineFootprint {
+    return {
+      metadata_bytes: this.arena.bytesInUse,
+      populated_pages: this.pools.totalInUse,
+      vmalloc_bytes: this.vm.bytesInUse,
+      pages_per_node: Array.from(this.pools.inUse),
+      vm_area_sets: this.vm.areaSets,
+      peak_metadata_bytes: this.arena.peakBytes,
+      peak_populated_pages: this.pools.peak,
+      peak_vmalloc_bytes: this.vm.peakBytes,
+    };
+  }
+
+  /** hits and misses per cache level, over every instance of the level */
+  cacheStats(): CacheLevelStats[] {
+    return this.machine.caches.levels.map((lv, k) => {
+      const seen = new Set<CacheLevel>();
+      for (const h of this.liveHierarchies) seen.add(h.levels[k]!);
+      let hits = 0;
+      let misses = 0;
+      for (const c of seen) {
+        hits += c.hits;
+        misses += c.misses;
+      }
+      return { name: lv.name, hits, misses };
+    });
+  }
+
+  // ---------------------------------------------------------------- pages
+
+  allocPage(node: number): boolean {
+    this.checkNode(node);
+    this.charge(PAGES, this.machine.fixed.pageAllocNs);
+    return this.pools.alloc(node) >= 0;
+  }
+
+  freePage(node: number): void {
+    this.checkNode(node);
+    this.pools.free(node);
+    this.charge(PAGES, this.machine.fixed.pageFreeNs);
+  }
+
+  mapPages(nrUnits: number, nrPages: number): void {
+    this.charge(PAGES, mapPagesNs(this.machine, nrUnits, nrPages, false));
+  }
+
+  unmapPages(nrUnits: number, nrPages: number): void {
+    this.charge(PAGES, mapPagesNs(this.machine, nrUnits, nrPages, true));
+  }
+
+  flushTlbKernelRange(_start: number, _end: number): void {
+    this.charge(TLB, this.tlbNs);
+  }
+
+  // ---------------------------------------------------------------- vmalloc
+
+  getVmAreas(groupOffsets: readonly number[], groupSizes: readonly number[], align: number): number {
+    this.charge(VMALLOC, groupOffsets.length * this.machine.fixed.vmAreaSetupNs);
+    return this.vm.alloc(groupOffsets, groupSizes, align);
+  }
+
+  freeVmAreas(baseAddr: number): void {
+    const n = this.vm.free(baseAddr);
+    this.charge(VMALLOC, n * this.machine.fixed.vmAreaFreeNs);
+  }
+
+  // ---------------------------------------------------------------- metadata
+
+  metaAlloc(bytes: number): number {
+    const addr = this.arena.alloc(this.execNode, bytes);
+    this.charge(METADATA, metaAllocNs(this.machine, this.execNode, bytes));
+    // the buffer was just zeroed by this CPU: its lines are in this CPU's caches
+    if (this.costModel === 'full' && bytes > 0) this.warm(addr, bytes);
+    return addr;
+  }
+
+  metaFree(addr: number, bytes: number): void {
+    this.arena.free(addr, bytes);
+    this.charge(METADATA, metaFreeNs(this.machine, bytes));
+  }
+
+  touchRead(addr: number, bytes: number): void {
+    if (bytes > 0) this.touch(addr, bytes, false);
+  }
+
+  touchWrite(addr: number, bytes: number): void {
+    if (bytes > 0) this.touch(addr, bytes, true);
+  }
+
+  zeroUnits(_baseAddr: number, _off: number, bytes: number): void {
+    if (bytes > 0) this.charge(ZEROING, this.zeroCallNs + bytes * this.zeroPerByteByNode[this.execNode]!);
+  }
+
+  // ---------------------------------------------------------------- cache model
+
+  private touch(addr: number, bytes: number, write: boolean): void {
+    const first = Math.floor(addr / this.lineSize);
+    const last = Math.floor((addr + bytes - 1) / this.lineSize);
+    if (this.costModel === 'counts') {
+      this.charge(CACHE, (last - first + 1) * this.machine.cost.countsModeLineNs);
+      return;
+    }
+    const h = this.hierarchyOf(this.execCpu);
+    const nLevels = this.hitNs.length;
+    const nodes = this.machine.topology.nrNodes;
+    const memRow = this.execNode * nodes + this.arena.nodeOf(addr);
+    const others = write && this.liveHierarchies.length > 1;
+    let ns = 0;
+    for (let line = first; line <= last; line++) {
+      const k = h.access(line);
+      const streamed = line !== first;
+      if (k < nLevels) ns += streamed ? this.streamNs[k]! : this.hitNs[k]!;
+      else ns += streamed ? this.memStreamNs[memRow]! : this.memHitNs[memRow]!;
+      if (others) this.invalidateElsewhere(h, line);
+    }
+    this.charge(CACHE, ns);
+  }
+
+  /** fills the lines of a range into the executing CPU's caches without charging */
+  private warm(addr: number, bytes: number): void {
+    const h = this.hierarchyOf(this.execCpu);
+    const first = Math.floor(addr / this.lineSize);
+    const last = Math.floor((addr + bytes - 1) / this.lineSize);
+    for (let line = first; line <= last; line++) h.access(line);
+  }
+
+  /** a write by one CPU removes the line from every other CPU's caches */
+  private invalidateElsewhere(writer: CacheHierarchy, line: number): void {
+    for (const h of this.liveHierarchies) {
+      if (h === writer) continue;
+      for (const lv of h.levels) if (!writer.levels.includes(lv)) lv.invalidate(line);
+    }
+  }
+
+  private hierarchyOf(cpu: number): CacheHierarchy {
+    const have = this.hierarchies[cpu];
+    if (have) return have;
+    const m = this.machine;
+    const node = m.topology.cpuToNode[cpu]!;
+    const levels = m.caches.levels.map((spec, k) => {
+      const geometry = { size: spec.size, ways: spec.ways, lineSize: m.caches.lineSize };
+      if (spec.shared === 'cpu') return new CacheLevel(geometry);
+      const shared = this.sharedLevels[node]![k] ?? new CacheLevel(geometry);
+      this.sharedLevels[node]![k] = shared;
+      return shared;
+    });
+    const h = new CacheHierarchy(levels);
+    this.hierarchies[cpu] = h;
+    this.liveHierarchies.push(h);
+    return h;
+  }
+
+  private checkNode(node: number): void {
+    if (!Number.isInteger(node) || node < 0 || node >= this.machine.topology.nrNodes) {
+      throw new RangeError(`page request on node ${node}, but the machine has nodes 0..${this.machine.topology.nrNodes - 1}`);
+    }
+  }
+}
