@@ -56,7 +56,7 @@ export function replayCase(
     const d = firstDifference(header.expect_layout, allocator.layout, 'layout');
     if (d) return { line: headerLine, reason: `${d.path}: expected ${show(d.expected)}, got ${show(d.got)}` };
   }
-  const live = new Map<number | string, { chunk: number; off: number }>();
+  const live = new Map<number | string, { chunk: number; off: number } | null>();
   const eager = header.balance === 'eager';
   for (const { line, value: op } of ops) {
     try {
@@ -74,14 +74,15 @@ export function replayCase(
 function applyOp(
   allocator: PercpuAllocator,
   op: TraceOp,
-  live: Map<number | string, { chunk: number; off: number }>,
+  live: Map<number | string, { chunk: number; off: number } | null>,
   eager: boolean,
 ): string | null {
   switch (op.op) {
     case 'alloc': {
       const off = allocator.alloc(op.size, op.align, op.gfp === 'atomic', op.reserved === true);
       const got = off < 0 ? { fail: true } : { chunk: allocator.lastChunkId, off };
-      if (off >= 0) live.set(op.id, { chunk: allocator.lastChunkId, off });
+      // a failed alloc returned NULL; freeing it later is free_percpu(NULL), a no-op
+      live.set(op.id, off >= 0 ? { chunk: allocator.lastChunkId, off } : null);
       if (eager && allocator.balancePending) allocator.runBalance();
       if (!op.expect) return null;
       const d = firstDifference(op.expect, got, 'expect');
@@ -90,8 +91,9 @@ function applyOp(
     }
     case 'free': {
       const a = live.get(op.id);
-      if (!a) return `free of unknown id ${JSON.stringify(op.id)}`;
+      if (a === undefined) return `free of unknown id ${JSON.stringify(op.id)}`;
       live.delete(op.id);
+      if (a === null) return null;
       allocator.free(a.chunk, a.off);
       if (eager && allocator.balancePending) allocator.runBalance();
       return null;
