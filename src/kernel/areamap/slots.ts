@@ -1,0 +1,30 @@
+/** Chunk slots: which list a chunk sits on, by its free size (v4.13). */
+import type { AreamapChunk } from './chunk.ts';
+import { SIZEOF_INT } from './constants.ts';
+import type { AreamapState } from './state.ts';
+import { sizeToSlotRaw } from './state.ts';
+
+/** mirrors pcpu_size_to_slot: a fully free chunk goes to the last slot */
+export function sizeToSlot(s: AreamapState, size: number): number {
+  if (size === s.unitSize) return s.freeSlot;
+  return sizeToSlotRaw(size);
+}
+
+/** mirrors pcpu_chunk_slot: slot 0 holds chunks with no room for even an int */
+export function chunkSlot(s: AreamapState, chunk: AreamapChunk): number {
+  if (chunk.freeSize < SIZEOF_INT || chunk.contigHint < SIZEOF_INT) return 0;
+  return sizeToSlot(s, chunk.freeSize);
+}
+
+/**
+ * mirrors pcpu_chunk_relocate: after a change, move the chunk to the slot its state implies;
+ * to the head when it got emptier (or is new: oslot -1), to the tail when it got fuller.
+ * The reserved chunk is never on a slot.
+ */
+export function chunkRelocate(s: AreamapState, chunk: AreamapChunk, oslot: number): void {
+  const nslot = chunkSlot(s, chunk);
+  if (chunk === s.reservedChunk || oslot === nslot) return;
+  if (oslot < nslot) s.lists.move(chunk.id, nslot);
+  else s.lists.moveTail(chunk.id, nslot);
+  s.work.listMoves++;
+}
