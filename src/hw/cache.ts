@@ -2,7 +2,7 @@
  * A set-associative cache with true LRU replacement, and a hierarchy of them as one CPU sees
  * it. Fed line addresses (byte address / line size); answers which level held the line.
  *
- * State is two typed arrays per level (tags and last-use stamps, sets × ways), sized once.
+ * State is two 32-bit typed arrays per level (tags and last-use stamps, sets × ways), sized once.
  * The hierarchy is non-inclusive and allocate-on-miss: a hit at level k fills levels 0..k-1,
  * a miss everywhere fills every level. Writes allocate like reads (write-allocate).
  */
@@ -14,14 +14,18 @@ export interface CacheGeometry {
   lineSize: number;
 }
 
-/** One cache level: sets × ways, LRU within a set. Set index = line mod sets. */
+/**
+ * One cache level: sets × ways, LRU within a set. Set index = line mod sets; the tag kept is
+ * line div sets (+1, so 0 marks an empty way), held in 32 bits: exact for every line below
+ * 2^31 × sets, which covers the simulator's metadata addresses (< 2^41) for any level of
+ * 16 sets or more.
+ */
 export class CacheLevel {
   readonly sets: number;
   readonly ways: number;
-  /** line address + 1 per way; 0 marks an empty way */
-  private readonly tags: Float64Array;
-  /** last-use stamp per way */
-  private readonly stamps: Float64Array;
+  private readonly tags: Int32Array;
+  /** last-use stamp per way (0: empty) */
+  private readonly stamps: Uint32Array;
   private clock = 0;
   hits = 0;
   misses = 0;
@@ -33,18 +37,19 @@ export class CacheLevel {
     if (this.sets < 1 || this.sets * g.ways * g.lineSize !== g.size) {
       throw new RangeError(`cache of ${g.size} bytes is not a whole number of ${g.ways}-way sets of ${g.lineSize}-byte lines`);
     }
-    this.tags = new Float64Array(this.sets * g.ways);
-    this.stamps = new Float64Array(this.sets * g.ways);
+    this.tags = new Int32Array(this.sets * g.ways);
+    this.stamps = new Uint32Array(this.sets * g.ways);
   }
 
   /** Looks `line` up; on a hit marks it most recently used. Returns whether it hit. */
   lookup(line: number): boolean {
-    const base = (line % this.sets) * this.ways;
-    const tag = line + 1;
+    const q = Math.floor(line / this.sets);
+    const base = (line - q * this.sets) * this.ways;
+    const tag = (q + 1) | 0;
     const tags = this.tags;
     for (let w = base, end = base + this.ways; w < end; w++) {
       if (tags[w] === tag) {
-        this.stamps[w] = ++this.clock;
+        this.stamps[w] = this.tick();
         this.hits++;
         return true;
       }
@@ -55,7 +60,8 @@ export class CacheLevel {
 
   /** Inserts `line` (known absent) in place of the least recently used way of its set. */
   fill(line: number): void {
-    const base = (line % this.sets) * this.ways;
+    const q = Math.floor(line / this.sets);
+    const base = (line - q * this.sets) * this.ways;
     const stamps = this.stamps;
     let victim = base;
     let oldest = stamps[base]!;
@@ -65,8 +71,8 @@ export class CacheLevel {
         victim = w;
       }
     }
-    this.tags[victim] = line + 1;
-    stamps[victim] = ++this.clock;
+    this.tags[victim] = (q + 1) | 0;
+    stamps[victim] = this.tick();
   }
 
   /** lookup, and fill on a miss; returns whether it hit */
@@ -78,23 +84,34 @@ export class CacheLevel {
 
   /** whether `line` is present, without touching LRU state or counters */
   contains(line: number): boolean {
-    const base = (line % this.sets) * this.ways;
-    const tag = line + 1;
-    for (let w = base, end = base + this.ways; w < end; w++) if (this.tags[w] === tag) return true;
-    return false;
+    return this.wayOf(line) >= 0;
   }
 
   /** drops `line` if present (another CPU wrote it) */
   invalidate(line: number): void {
-    const base = (line % this.sets) * this.ways;
-    const tag = line + 1;
-    for (let w = base, end = base + this.ways; w < end; w++) {
-      if (this.tags[w] === tag) {
-        this.tags[w] = 0;
-        this.stamps[w] = 0;
-        return;
-      }
+    const w = this.wayOf(line);
+    if (w >= 0) {
+      this.tags[w] = 0;
+      this.stamps[w] = 0;
     }
+  }
+
+  private wayOf(line: number): number {
+    const q = Math.floor(line / this.sets);
+    const base = (line - q * this.sets) * this.ways;
+    const tag = (q + 1) | 0;
+    for (let w = base, end = base + this.ways; w < end; w++) if (this.tags[w] === tag) return w;
+    return -1;
+  }
+
+  /** the next stamp; after 2^32 - 2 uses, every stamp drops to 1 (one LRU blur per 4G accesses) */
+  private tick(): number {
+    if (this.clock === 0xfffffffe) {
+      const st = this.stamps;
+      for (let i = 0; i < st.length; i++) if (st[i] !== 0) st[i] = 1;
+      this.clock = 1;
+    }
+    return ++this.clock;
   }
 }
 

@@ -105,6 +105,8 @@ export class MachinePlatform implements Platform {
   private readonly zeroCallNs: number;
   private readonly tlbNs: number;
   private readonly lineSize: number;
+  /** bytes of a zeroed buffer left in cache: the largest per-CPU level */
+  private readonly warmLimit: number;
   private readonly hitNs: Float64Array;
   private readonly streamNs: Float64Array;
   /** memory line cost, [acting node * nodes + memory node], first line / streamed */
@@ -132,6 +134,7 @@ export class MachinePlatform implements Platform {
     this.zeroCallNs = m.topology.nrCpus * m.cost.memsetCallNs;
     this.tlbNs = tlbFlushNs(m);
     this.lineSize = m.caches.lineSize;
+    this.warmLimit = Math.max(m.caches.lineSize, ...m.caches.levels.filter((l) => l.shared === 'cpu').map((l) => l.size));
     const lc = cacheLineCosts(m);
     this.hitNs = lc.hit;
     this.streamNs = lc.stream;
@@ -343,10 +346,15 @@ export class MachinePlatform implements Platform {
     this.charge(CACHE, ns);
   }
 
-  /** fills the lines of a range into the executing CPU's caches without charging */
+  /**
+   * Fills a freshly zeroed buffer into the executing CPU's caches without charging. Only the
+   * tail that the nearest private levels can hold stays there after a big memset, so only
+   * that part is simulated.
+   */
   private warm(addr: number, bytes: number): void {
     const h = this.hierarchyOf(this.execCpu);
-    const first = Math.floor(addr / this.lineSize);
+    const keep = Math.min(bytes, this.warmLimit);
+    const first = Math.floor((addr + bytes - keep) / this.lineSize);
     const last = Math.floor((addr + bytes - 1) / this.lineSize);
     for (let line = first; line <= last; line++) h.access(line);
   }
