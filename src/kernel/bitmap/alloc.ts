@@ -115,7 +115,7 @@ export function allocArea(state: PcpuState, chunk: BitmapChunk, allocBits: numbe
   blockUpdateHintAlloc(state, chunk, bitOff, allocBits);
   state.platform.touchWrite(chunk.mdAddr + Math.floor(bitOff / state.blockBits) * 32, 32);
   chunkRelocate(state, chunk, oslot);
-  chunk.dirty = true;
+  chunk.markDirty(Math.floor(start / state.blockBits), Math.floor((bitOff + allocBits - 1) / state.blockBits));
   return bitOff * PCPU_MIN_ALLOC_SIZE;
 }
 

@@ -57,8 +57,13 @@ export class BitmapChunk {
   boundMapAddr = 0;
   mdAddr = 0;
 
-  /** changed since the invariant checker last looked */
-  dirty = true;
+  /** hint blocks whose bits or hints changed since the invariant checker last looked (lo > hi: none) */
+  dirtyLo = 0;
+  dirtyHi: number;
+  /** populated pages changed since the invariant checker last looked */
+  popDirty = true;
+  /** the invariant checker's count of allocated bits per block (null until it first looks) */
+  checkedUsed: Int32Array | null = null;
 
   constructor(id: number, nrPages: number, blockBits: number) {
     this.id = id;
@@ -70,7 +75,14 @@ export class BitmapChunk {
     this.populated = new Uint32Array(bitmapWords(nrPages));
     this.md = new Int32Array((this.nrBlocks + 1) * MD_STRIDE);
     this.chunkMd = this.nrBlocks * MD_STRIDE;
+    this.dirtyHi = this.nrBlocks - 1;
     this.initMdBlocks(blockBits);
+  }
+
+  /** note that blocks lo..hi changed (for the invariant checker) */
+  markDirty(lo: number, hi: number): void {
+    if (lo < this.dirtyLo) this.dirtyLo = lo;
+    if (hi > this.dirtyHi) this.dirtyHi = hi;
   }
 
   /** index in `md` of block `i` */

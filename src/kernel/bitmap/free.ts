@@ -31,7 +31,7 @@ export function freeArea(state: PcpuState, chunk: BitmapChunk, off: number): num
   blockUpdateHintFree(state, chunk, bitOff, bits);
   p.touchWrite(chunk.mdAddr + Math.floor(bitOff / state.blockBits) * 32, 32);
   chunkRelocate(state, chunk, oslot);
-  chunk.dirty = true;
+  chunk.markDirty(Math.floor(bitOff / state.blockBits), Math.floor((end - 1) / state.blockBits));
   return freed;
 }
 

@@ -19,7 +19,7 @@ export function chunkPopulated(state: PcpuState, chunk: BitmapChunk, pageStart: 
   chunk.nrPopulated += nr;
   state.nrPopulated += nr;
   updateEmptyPages(state, chunk, nr);
-  chunk.dirty = true;
+  chunk.popDirty = true;
 }
 
 /** mirrors pcpu_chunk_depopulated */
@@ -29,7 +29,7 @@ export function chunkDepopulated(state: PcpuState, chunk: BitmapChunk, pageStart
   chunk.nrPopulated -= nr;
   state.nrPopulated -= nr;
   updateEmptyPages(state, chunk, -nr);
-  chunk.dirty = true;
+  chunk.popDirty = true;
 }
 
 /** registers a chunk under its id (and in the list storage, on no list yet) */
