@@ -119,7 +119,7 @@ function describe(file: string, text: string, value: unknown, overrides: unknown
       const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
       const fieldPath = keys.length > 0 ? [...path, keys[0]!] : path;
       const field = pathKey(fieldPath) || '(top level)';
-      const what = keys.length > 0 ? 'unknown key (the machine file format is described in config/README.md)' : `${issue.message}, received ${received(valueAt(value, path))}`;
+      const what = keys.length > 0 ? 'unknown key (the machine file format is described in config/README.md)' : `${issue.message.replace(/, received \w+$/, '')}, received ${received(valueAt(value, path))}`;
       if (fromOverrides(overrides, fieldPath)) return `${overridesSource}: ${field}: ${what}`;
       const pos = positionOf(located, fieldPath);
       return `${file}:${pos.line}:${pos.column}: ${field}: ${what}`;

@@ -1,0 +1,74 @@
+/**
+ * A tiny machine for hand-computed cost tests: two nodes (CPUs 0-2 on node 0, CPU 3 on
+ * node 1), round numbers everywhere. Built as overrides of the laptop preset, so it also
+ * exercises the override path. Not a test file itself (no `.test.` in the name).
+ */
+import type { Machine } from '../../src/hw/machine-config.ts';
+import { deepMerge, loadMachine } from '../../src/hw/machine-config.ts';
+
+export const TINY = {
+  topology: {
+    nodes: [
+      { cpus: '0-2', memory: 4 * 4096 },
+      { cpus: '3', memory: 2 * 4096 },
+    ],
+    distance: [
+      [10, 20],
+      [20, 10],
+    ],
+  },
+  memory: {
+    pageSize: 4096,
+    pageBudget: null,
+    nodeFallback: true,
+    latencyNs: { '10': 100, '20': 150 },
+    // 16 GB/s = 16 bytes/ns: a 64-byte line streams in 4 ns locally, 8 ns remotely
+    readBandwidthGBs: { '10': 16, '20': 8 },
+    // 10 GB/s = 0.1 ns/byte locally, 5 GB/s = 0.2 ns/byte remotely
+    writeBandwidthGBs: { '10': 10, '20': 5 },
+  },
+  vmalloc: { size: '16 MiB' },
+  caches: {
+    lineSize: 64,
+    levels: [
+      // 4 lines: 2 sets x 2 ways; hit 1 ns, streamed lines 64 B / 64 GB/s = 1 ns
+      { name: 'L1', size: 256, ways: 2, latencyNs: 1, bandwidthGBs: 64, shared: 'cpu' },
+      // 16 lines: 4 sets x 4 ways; hit 4 ns, streamed 64 B / 32 GB/s = 2 ns
+      { name: 'L2', size: 1024, ways: 4, latencyNs: 4, bandwidthGBs: 32, shared: 'node' },
+    ],
+  },
+  fixed: {
+    pageAllocNs: 100,
+    pageFreeNs: 50,
+    pageMapNs: 10,
+    pageUnmapNs: 5,
+    mapRangeNs: 20,
+    tlbLocalFlushNs: 300,
+    tlbShootdownPerCpuNs: 100,
+    vmAreaSetupNs: 1000,
+    vmAreaFreeNs: 500,
+    kmallocNs: 40,
+    kfreeNs: 30,
+    vmallocNs: 2000,
+    vfreeNs: 1000,
+  },
+  cost: {
+    opOverheadNs: { alloc: 60, free: 30, balance: 500 },
+    memsetCallNs: 2,
+    bitmapWordNs: 0.5,
+    blockMdReadNs: 2,
+    blockMdWriteNs: 3,
+    mapEntryNs: 1,
+    memmoveByteNs: 0.25,
+    mapExtensionNs: 300,
+    listMoveNs: 4,
+    chunkCreateNs: 1000,
+    chunkDestroyNs: 700,
+    warningNs: 20000,
+    countsModeLineNs: 1.5,
+  },
+};
+
+export function tinyMachine(over: Record<string, unknown> = {}): Machine {
+  return loadMachine('laptop', deepMerge(TINY, over) as Record<string, unknown>, 'tiny machine');
+}
