@@ -16,8 +16,8 @@ export interface Footprint {
 export interface MeteredPlatform extends Platform {
   /** the CPU that runs the next operations; -1 for the kworker running balance work */
   setActingCpu(cpu: number): void;
-  /** charge the work counted since the last call to the acting CPU's clock */
-  chargeOp(): void;
+  /** charge the work counted since the last call (plus the fixed cost of one `op`) to the acting CPU */
+  chargeOp(op: 'alloc' | 'free' | 'balance' | 'none'): unknown;
   /** modeled nanoseconds charged so far, over every CPU */
   readonly modeledNs: number;
   footprint(): Footprint;

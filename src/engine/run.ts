@@ -66,11 +66,11 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
   let opsDone = 0;
 
   const runBalance = (): void => {
-    platform.chargeOp();
+    platform.chargeOp('none');
     platform.setActingCpu(KWORKER);
     const t0 = platform.modeledNs;
     allocator.runBalance();
-    platform.chargeOp();
+    platform.chargeOp('balance');
     balanceNs += platform.modeledNs - t0;
     result.balance.runs++;
     platform.setActingCpu(opts.cpu);
@@ -95,8 +95,9 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
     let failed = 0;
     let n = 0;
     /** close the timing of one operation on the calling CPU's clock */
+    const kind = phase.phase === 'alloc' ? 'alloc' : 'free';
     const finish = (t0: number): void => {
-      platform.chargeOp();
+      platform.chargeOp(kind);
       const dt = platform.modeledNs - t0;
       lat[n++] = dt;
       cpuClock += dt;

@@ -10,7 +10,7 @@ export interface TextTable {
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a >= 100) return Math.round(v).toLocaleString('en-US');
+  if (Number.isInteger(v) || a >= 100) return Math.round(v).toLocaleString('en-US');
   if (a >= 10) return v.toFixed(1);
   if (a >= 1) return v.toFixed(2);
   return v === 0 ? '0' : v.toPrecision(2);
