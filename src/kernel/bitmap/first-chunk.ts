@@ -3,14 +3,17 @@
  * all inside the boot-time unit (pcpu_setup_first_chunk / pcpu_alloc_first_chunk). Each region
  * gets a page-aligned base_addr, with the bytes before and after it hidden as allocated bits.
  */
-import type { AllocInfo } from '../allocator.ts';
+import type { AllocInfo, AllocatorConfig } from '../allocator.ts';
 import { bitmapFill, bitmapSet, setBit } from '../bitops.ts';
+import { createChunkBackend, unitGeometry, type ChunkBackendKind } from '../chunk-backend.ts';
+import { pcpuMinUnitSize } from '../constants.ts';
+import type { Platform } from '../platform.ts';
 import { BitmapChunk, MD_BYTES, MD_FIRST_FREE } from './chunk.ts';
 import { blockUpdateHintAlloc } from './hints.ts';
 import { registerChunk } from './populate.ts';
-import { chunkRelocate } from './slots.ts';
+import { chunkRelocate, rawSizeToSlot } from './slots.ts';
 import type { PcpuState } from './state.ts';
-import { PCPU_MIN_ALLOC_SIZE } from './state.ts';
+import { PCPU_MIN_ALLOC_SIZE, PCPU_WARN_LIMIT, newLists } from './state.ts';
 
 /** mirrors pcpu_alloc_first_chunk: a chunk serving [tmpAddr, tmpAddr + mapSize) */
 export function allocFirstChunk(state: PcpuState, id: number, tmpAddr: number, mapSize: number): BitmapChunk {
@@ -75,5 +78,55 @@ export function setupFirstChunk(state: PcpuState, ai: AllocInfo, baseAddr: numbe
 
   state.nrEmptyPopPages = state.firstChunk.nrEmptyPopPages;
   chunkRelocate(state, state.firstChunk, -1);
-  state.nrPopulated += Math.floor(sizeSum / state.pageSize);
+  state.bootPages = Math.floor(sizeSum / state.pageSize);
+  state.nrPopulated += state.bootPages;
+}
+
+/**
+ * The allocator state right after boot: geometry and slot numbers from the allocation info
+ * (pcpu_setup_first_chunk), the chunk backend, and the reserved and first chunks in place.
+ */
+export function createPcpuState(config: AllocatorConfig, platform: Platform, ai: AllocInfo, backendKind: ChunkBackendKind): PcpuState {
+  const topo = config.topology;
+  const geo = unitGeometry(ai, topo);
+  const backend = createChunkBackend(backendKind, geo, platform);
+  // the slots after the size slots: sidelined, free, to_depopulate
+  const sidelinedSlot = rawSizeToSlot(geo.unitSize) + 1;
+  const nrSlots = sidelinedSlot + 3;
+  const state: PcpuState = {
+    platform,
+    work: platform.work,
+    backend,
+    geo,
+    knobs: config.knobs,
+    tracer: null,
+    pageSize: topo.pageSize,
+    blockBits: topo.pageSize / PCPU_MIN_ALLOC_SIZE,
+    unitPages: geo.unitPages,
+    unitSize: geo.unitSize,
+    minUnitSize: pcpuMinUnitSize(topo.pageSize),
+    nrSlots,
+    sidelinedSlot,
+    freeSlot: sidelinedSlot + 1,
+    toDepopulateSlot: sidelinedSlot + 2,
+    lists: newLists(nrSlots),
+    chunks: [],
+    nextChunkId: 1,
+    firstChunk: null,
+    reservedChunk: null,
+    nrEmptyPopPages: 0,
+    nrPopulated: 0,
+    bootPages: 0,
+    atomicAllocFailed: false,
+    balancePending: false,
+    warnLimit: PCPU_WARN_LIMIT,
+    regionOff: 0,
+    regionBits: 0,
+    largestOff: 0,
+    largestBits: 0,
+  };
+  // the boot-time unit lives outside the chunk backend; any distinct page-aligned address will do
+  const base = platform.getVmAreas(geo.groupOffsets, geo.groupSizes, Math.max(geo.atomSize, topo.pageSize));
+  setupFirstChunk(state, ai, base);
+  return state;
 }

@@ -13,18 +13,15 @@ import type {
   PercpuAllocator,
   PercpuTracer,
 } from '../allocator.ts';
-import { createChunkBackend, unitGeometry, type ChunkBackendKind } from '../chunk-backend.ts';
-import { pcpuMinUnitSize } from '../constants.ts';
+import type { ChunkBackendKind } from '../chunk-backend.ts';
 import { buildAllocInfo } from '../layout.ts';
 import type { Platform } from '../platform.ts';
 import { pcpuAlloc, type AllocResult } from './alloc.ts';
 import { balanceWork } from './balance.ts';
-import { setupFirstChunk } from './first-chunk.ts';
+import { createPcpuState } from './first-chunk.ts';
 import { freePercpu } from './free.ts';
 import { checkInvariants } from './invariants.ts';
-import { rawSizeToSlot } from './slots.ts';
 import type { PcpuState } from './state.ts';
-import { PCPU_MIN_ALLOC_SIZE, PCPU_WARN_LIMIT, newLists } from './state.ts';
 import { allocatorStats } from './stats.ts';
 
 export interface BitmapAllocatorOptions {
@@ -42,52 +39,11 @@ class BitmapAllocator implements PercpuAllocator {
   lastFailReason: string | null = null;
   private readonly state: PcpuState;
   private readonly result: AllocResult = { chunkId: -1, failReason: null };
-  private readonly sizeSum: number;
 
   constructor(config: AllocatorConfig, platform: Platform, opts: BitmapAllocatorOptions) {
-    const topo = config.topology;
-    const ai = opts.allocInfo ?? buildAllocInfo('v6.12', topo, config.firstChunk);
+    const ai = opts.allocInfo ?? buildAllocInfo('v6.12', config.topology, config.firstChunk);
     this.layout = ai;
-    const geo = unitGeometry(ai, topo);
-    const backend = createChunkBackend(opts.backend ?? 'vm', geo, platform);
-    // pcpu_setup_first_chunk: slots after the size slots are sidelined, free, to_depopulate
-    const sidelinedSlot = rawSizeToSlot(geo.unitSize) + 1;
-    const nrSlots = sidelinedSlot + 3;
-    this.state = {
-      platform,
-      work: platform.work,
-      backend,
-      geo,
-      knobs: config.knobs,
-      tracer: null,
-      pageSize: topo.pageSize,
-      blockBits: topo.pageSize / PCPU_MIN_ALLOC_SIZE,
-      unitPages: geo.unitPages,
-      unitSize: geo.unitSize,
-      minUnitSize: pcpuMinUnitSize(topo.pageSize),
-      nrSlots,
-      sidelinedSlot,
-      freeSlot: sidelinedSlot + 1,
-      toDepopulateSlot: sidelinedSlot + 2,
-      lists: newLists(nrSlots),
-      chunks: [],
-      nextChunkId: 1,
-      firstChunk: null,
-      reservedChunk: null,
-      nrEmptyPopPages: 0,
-      nrPopulated: 0,
-      atomicAllocFailed: false,
-      balancePending: false,
-      warnLimit: PCPU_WARN_LIMIT,
-      regionOff: 0,
-      regionBits: 0,
-      largestOff: 0,
-      largestBits: 0,
-    };
-    this.sizeSum = ai.static_size + ai.reserved_size + ai.dyn_size;
-    // the boot-time unit lives outside the chunk backend; any distinct page-aligned address will do
-    const base = platform.getVmAreas(geo.groupOffsets, geo.groupSizes, Math.max(geo.atomSize, topo.pageSize));
-    setupFirstChunk(this.state, ai, base);
+    this.state = createPcpuState(config, platform, ai, opts.backend ?? 'vm');
   }
 
   get tracer(): PercpuTracer | null {
@@ -124,7 +80,7 @@ class BitmapAllocator implements PercpuAllocator {
   }
 
   checkInvariants(): void {
-    checkInvariants(this.state, this.sizeSum);
+    checkInvariants(this.state);
   }
 }
 

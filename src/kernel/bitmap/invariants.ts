@@ -155,10 +155,10 @@ function checkChunkList(state: PcpuState, chunk: BitmapChunk): void {
 }
 
 /** throws InvariantError naming the first broken invariant */
-export function checkInvariants(state: PcpuState, sizeSum: number): void {
+export function checkInvariants(state: PcpuState): void {
   const w = newWorkCounters();
   let emptyPop = 0;
-  let populated = Math.floor(sizeSum / state.pageSize);
+  let populated = state.bootPages;
   let onLists = 0;
   for (const chunk of state.chunks) {
     if (!chunk) continue;

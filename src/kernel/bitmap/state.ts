@@ -53,6 +53,8 @@ export interface PcpuState {
   nrEmptyPopPages: number;
   /** pcpu_nr_populated */
   nrPopulated: number;
+  /** PFN_DOWN(size_sum): what the boot-time unit adds to pcpu_nr_populated */
+  bootPages: number;
   /** pcpu_atomic_alloc_failed */
   atomicAllocFailed: boolean;
   /** the balance work is queued and has not run */
