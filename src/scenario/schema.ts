@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ALLOCATOR_NAMES } from '../kernel/allocator.ts';
 import { FREE_ORDERS } from '../engine/free-order.ts';
+import { SweepSchema } from './sweep-schema.ts';
 
 const VarRef = z.string().regex(/^\$[A-Za-z_][A-Za-z0-9_]*$/, 'expected a $name reference to a matrix dimension');
 const orVar = <T extends z.ZodType>(t: T) => z.union([t, VarRef]);
@@ -90,6 +91,8 @@ export const ScenarioSchema = z.strictObject({
         .optional(),
     })
     .default({}),
+  /** a grid to run the scenario over with `sim sweep` (src/scenario/sweep-schema.ts); `sim run` ignores it */
+  sweep: SweepSchema.optional(),
 });
 
 export type Scenario = z.output<typeof ScenarioSchema>;
