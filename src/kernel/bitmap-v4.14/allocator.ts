@@ -1,0 +1,68 @@
+/** The v4.14 bitmap allocator behind the PercpuAllocator interface. */
+import type { AllocInfo, AllocatorConfig, AllocatorStats, PercpuAllocator, PercpuTracer } from '../allocator.ts';
+import type { ChunkBackendKind, UnitGeometry } from '../chunk-backend.ts';
+import { createChunkBackend, unitGeometry } from '../chunk-backend.ts';
+import type { Platform } from '../platform.ts';
+import { pcpuAlloc } from './alloc.ts';
+import { balanceWorkfn } from './balance.ts';
+import { setupFirstChunk } from './first-chunk.ts';
+import { freePercpu } from './free.ts';
+import { checkInvariantsV414 } from './invariants.ts';
+import { PcpuV414 } from './state.ts';
+import { allocatorStats } from './stats.ts';
+
+/**
+ * The boot-time unit lives outside the chunk backend (memblock memory); any distinct,
+ * page-aligned synthetic address will do, and the modern port takes one the same way.
+ */
+function firstChunkBase(platform: Platform, geo: UnitGeometry): number {
+  return platform.getVmAreas(geo.groupOffsets, geo.groupSizes, Math.max(geo.atomSize, geo.pageSize));
+}
+
+export class BitmapV414Allocator implements PercpuAllocator {
+  readonly name = 'bitmap-v4.14' as const;
+  readonly kernel = 'v4.14' as const;
+  readonly layout: AllocInfo;
+  lastChunkId = -1;
+  lastFailReason: string | null = null;
+  private readonly p: PcpuV414;
+
+  constructor(config: AllocatorConfig, platform: Platform, ai: AllocInfo, backend: ChunkBackendKind = 'vm') {
+    this.layout = ai;
+    const geo = unitGeometry(ai, config.topology);
+    this.p = new PcpuV414(platform, geo, createChunkBackend(backend, geo, platform), config.knobs);
+    setupFirstChunk(this.p, ai, firstChunkBase(platform, geo));
+  }
+
+  get tracer(): PercpuTracer | null {
+    return this.p.tracer;
+  }
+
+  set tracer(t: PercpuTracer | null) {
+    this.p.tracer = t;
+  }
+
+  alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
+    return pcpuAlloc(this.p, this, size, align, reserved, atomic);
+  }
+
+  free(chunkId: number, off: number): void {
+    freePercpu(this.p, chunkId, off);
+  }
+
+  get balancePending(): boolean {
+    return this.p.balancePending;
+  }
+
+  runBalance(): void {
+    balanceWorkfn(this.p);
+  }
+
+  stats(): AllocatorStats {
+    return allocatorStats(this.p);
+  }
+
+  checkInvariants(): void {
+    checkInvariantsV414(this.p);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Chunk-wide hints of v4.14: `contig_bits`/`contig_bits_start` kept from block hints, and the
+ * chunk's count of empty populated pages, which v4.14 recomputes only when it rescans the hints.
+ */
+import { bitmapWeight } from '../bitops.ts';
+import type { ChunkV414 } from './chunk.ts';
+import { BLOCK_MD_BYTES, PCPU_MIN_ALLOC_SIZE } from './constants.ts';
+import type { PcpuV414 } from './state.ts';
+
+/**
+ * mirrors pcpu_chunk_update: take the free run (bitOff, bits) as the chunk hint if it is
+ * bigger, or equal and better aligned
+ */
+export function chunkUpdate(c: ChunkV414, bitOff: number, bits: number): void {
+  if (bits > c.contigBits) {
+    c.contigBitsStart = bitOff;
+    c.contigBits = bits;
+  } else if (bits === c.contigBits && c.contigBitsStart !== 0) {
+    const cur = c.contigBitsStart;
+    if (bitOff === 0 || 31 - Math.clz32(bitOff & -bitOff) > 31 - Math.clz32(cur & -cur)) c.contigBitsStart = bitOff;
+  }
+}
+
+/**
+ * mirrors pcpu_cnt_pop_pages: populated pages lying entirely inside the free run
+ * [bitOff, bitOff + bits)
+ */
+export function cntPopPages(p: PcpuV414, c: ChunkV414, bitOff: number, bits: number): number {
+  const pageStart = Math.ceil((bitOff * PCPU_MIN_ALLOC_SIZE) / p.pageSize);
+  const pageEnd = Math.floor(((bitOff + bits) * PCPU_MIN_ALLOC_SIZE) / p.pageSize);
+  if (pageStart >= pageEnd) return 0;
+  return bitmapWeight(p.work, c.populated, pageEnd) - bitmapWeight(p.work, c.populated, pageStart);
+}
+
+/**
+ * mirrors pcpu_next_md_free_region: from chunk bit p.regionOff, the next free run visible in the
+ * block hints, written to p.regionOff / p.regionBits. Two kinds of run are visible: a block's
+ * contig hint that starts at or after the position and stays off the block's right edge, and a
+ * block's right_free joined to the following blocks' left_free across fully free blocks.
+ * Reaching the end leaves regionOff at or past mapBits.
+ */
+export function nextMdFreeRegion(p: PcpuV414, c: ChunkV414): void {
+  const bb = c.blockBits;
+  let i = Math.floor(p.regionOff / bb);
+  let blockOff = p.regionOff % bb;
+  let bits = 0;
+  const i0 = i;
+  for (; i < c.nrBlocks; i++) {
+    if (bits) {
+      bits += c.mdLeftFree[i]!;
+      if (c.mdLeftFree[i] === bb) continue;
+      break;
+    }
+    bits = c.mdContigHint[i]!;
+    const cs = c.mdContigHintStart[i]!;
+    if (bits && cs >= blockOff && bits + cs < bb) {
+      p.regionOff = i * bb + cs;
+      break;
+    }
+    blockOff = 0;
+    bits = c.mdRightFree[i]!;
+    p.regionOff = (i + 1) * bb - bits;
+  }
+  p.regionBits = bits;
+  const n = Math.min(i + 1, c.nrBlocks) - i0;
+  if (n > 0) {
+    p.work.blockMdRead += n;
+    p.platform.touchRead(c.mdAddr + i0 * BLOCK_MD_BYTES, n * BLOCK_MD_BYTES);
+  }
+}
+
+/**
+ * mirrors pcpu_chunk_refresh_hint (v4.14): rebuild contig_bits from the block hints, walking
+ * from first_bit, and recount the chunk's empty populated pages from the same runs; the global
+ * count moves by the difference (the reserved chunk does not count globally)
+ */
+export function chunkRefreshHint(p: PcpuV414, c: ChunkV414): void {
+  c.contigBits = 0;
+  let nrEmptyPopPages = 0;
+  p.regionOff = c.firstBit;
+  p.regionBits = 0;
+  nextMdFreeRegion(p, c);
+  while (p.regionOff < c.mapBits) {
+    const off = p.regionOff;
+    const bits = p.regionBits;
+    chunkUpdate(c, off, bits);
+    nrEmptyPopPages += cntPopPages(p, c, off, bits);
+    p.regionOff = off + bits + 1;
+    nextMdFreeRegion(p, c);
+  }
+  if (c !== p.reserved) p.nrEmptyPopPages += nrEmptyPopPages - c.nrEmptyPopPages;
+  c.nrEmptyPopPages = nrEmptyPopPages;
+}

@@ -1,0 +1,23 @@
+/** The v4.14 free entry (free_percpu). */
+import { freeArea } from './area.ts';
+import type { PcpuV414 } from './state.ts';
+
+/**
+ * mirrors free_percpu (v4.14): give the area back, and wake the balance work when this made a
+ * second fully free chunk
+ */
+export function freePercpu(p: PcpuV414, chunkId: number, off: number): void {
+  const chunk = chunkId === -1 ? p.reserved : (p.chunks[chunkId] ?? null);
+  if (!chunk) throw new RangeError(`free_percpu: no live chunk ${chunkId}`);
+  freeArea(p, chunk, off);
+
+  if (chunk.freeBytes === p.unitSize) {
+    for (let id = p.lists.first(p.freeSlot); id !== -1; id = p.lists.next(id)) {
+      if (id !== chunk.id) {
+        p.scheduleBalanceWork();
+        break;
+      }
+    }
+  }
+  p.tracer?.freePercpu(chunk.id, chunk.baseAddr, off);
+}

@@ -1,0 +1,37 @@
+/** Making and unmaking chunks after boot (v4.14 pcpu_create_chunk / pcpu_destroy_chunk). */
+import { ChunkV414 } from './chunk.ts';
+import { PCPU_MIN_ALLOC_SHIFT } from './constants.ts';
+import { chunkPopulated } from './populate.ts';
+import type { PcpuV414 } from './state.ts';
+
+/**
+ * mirrors pcpu_create_chunk: metadata (pcpu_alloc_chunk), then the backend's address space;
+ * the chunk is on no list yet. A percpu-km chunk is born populated: v4.14 records the whole
+ * first group's pages (pcpu_group_sizes[0]), one unit's worth on a one-unit machine.
+ */
+export function createChunk(p: PcpuV414): ChunkV414 | null {
+  const id = p.nextChunkId;
+  const c = new ChunkV414(p.platform, id, p.unitPages, p.pageSize, PCPU_MIN_ALLOC_SHIFT);
+  const base = p.backend.createChunk();
+  if (base < 0) {
+    c.freeMetadata(p.platform);
+    return null;
+  }
+  p.nextChunkId++;
+  c.baseAddr = base;
+  p.chunks[id] = c;
+  p.lists.ensure(id);
+  p.nrChunks++;
+  if (p.backend.populatedOnCreate) chunkPopulated(p, c, 0, p.geo.groupSizes[0]! / p.pageSize, false);
+  p.tracer?.createChunk(id, base);
+  return c;
+}
+
+/** mirrors pcpu_destroy_chunk (the chunk is already fully depopulated and off every list) */
+export function destroyChunk(p: PcpuV414, c: ChunkV414): void {
+  p.nrChunks--;
+  p.tracer?.destroyChunk(c.id, c.baseAddr);
+  p.backend.destroyChunk(c.baseAddr);
+  c.freeMetadata(p.platform);
+  p.chunks[c.id] = null;
+}
