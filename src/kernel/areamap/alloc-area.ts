@@ -23,7 +23,6 @@ import type { AreamapState } from './state.ts';
  */
 export function allocArea(s: AreamapState, chunk: AreamapChunk, size: number, align: number, popOnly: boolean): number {
   const oslot = chunkSlot(s, chunk);
-  chunk.dirty = true;
   const map = chunk.map;
   const work = s.work;
   const scanStart = chunk.firstFree;
@@ -99,6 +98,7 @@ export function allocArea(s: AreamapState, chunk: AreamapChunk, size: number, al
     map[i] = map[i]! | 1;
     s.platform.touchWrite(chunk.mapAddr + i * 4, 4);
 
+    chunk.mapChanged(scanStart, i + 1);
     s.occPages = countOccupiedPages(s, chunk, i);
     chunkRelocate(s, chunk, oslot);
     return off;
@@ -107,6 +107,7 @@ export function allocArea(s: AreamapState, chunk: AreamapChunk, size: number, al
   work.mapEntriesScanned += chunk.mapUsed - scanStart;
   s.platform.touchRead(chunk.mapAddr + scanStart * 4, (chunk.mapUsed - scanStart + 1) * 4);
   chunk.contigHint = maxContig;
+  chunk.mapChanged(scanStart, chunk.mapUsed);
   chunkRelocate(s, chunk, oslot);
   return -1;
 }

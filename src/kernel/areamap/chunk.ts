@@ -8,6 +8,8 @@
  */
 import { bitmapWords } from '../bitops.ts';
 
+const CLEAN = 0x7fffffff;
+
 export class AreamapChunk {
   /** 0 first chunk, -1 reserved chunk, 1.. created chunks (never reused) */
   readonly id: number;
@@ -40,10 +42,38 @@ export class AreamapChunk {
   /** end offset of the chunk's region (the sentinel's offset); fixed for the chunk's life */
   regionEnd = 0;
 
-  /** changed since the invariant checker last looked (lets it skip untouched chunks) */
-  dirty = true;
-  /** empty populated pages the checker counted when it last looked */
-  checkedEmptyPages = 0;
+  /**
+   * What changed since the invariant checker last looked, so it can recheck only that: map
+   * entries below `dirtyLo` are untouched, and so are the last `cleanTail` entries (the
+   * sentinel included; an insert or removal shifts them without changing them).
+   */
+  dirtyLo = 0;
+  cleanTail = 0;
+  /** the checker's record of the last state it verified (see invariants.ts) */
+  readonly checked = { shadow: new Int32Array(0), used: 0, free: 0, emptyPages: 0, hint: 0, firstFree: 0 };
+
+  /** map entries lo..hi (current indices) may have changed; later entries may have shifted */
+  mapChanged(lo: number, hi: number): void {
+    if (lo < this.dirtyLo) this.dirtyLo = lo;
+    const tail = this.mapUsed - hi;
+    if (tail < this.cleanTail) this.cleanTail = tail;
+  }
+
+  /** anything may have changed (populated pages, a new map): the checker rechecks it all */
+  changed(): void {
+    this.dirtyLo = 0;
+    this.cleanTail = 0;
+  }
+
+  get dirty(): boolean {
+    return this.dirtyLo !== CLEAN;
+  }
+
+  /** the checker is done with this state */
+  markChecked(): void {
+    this.dirtyLo = CLEAN;
+    this.cleanTail = CLEAN;
+  }
 
   constructor(id: number, unitPages: number, mapAlloc: number) {
     this.id = id;

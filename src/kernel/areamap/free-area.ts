@@ -13,7 +13,6 @@ import type { AreamapState } from './state.ts';
  */
 export function freeArea(s: AreamapState, chunk: AreamapChunk, freeme: number): void {
   const oslot = chunkSlot(s, chunk);
-  chunk.dirty = true;
   const map = chunk.map;
   const work = s.work;
   const key = freeme | 1;
@@ -62,6 +61,7 @@ export function freeArea(s: AreamapState, chunk: AreamapChunk, freeme: number): 
     s.platform.touchWrite(chunk.mapAddr + i * 4, 4);
   }
 
+  chunk.mapChanged(i, i + 1);
   const merged = map[i + 1]! - map[i]! - 1;
   if (merged > chunk.contigHint) chunk.contigHint = merged;
   chunkRelocate(s, chunk, oslot);

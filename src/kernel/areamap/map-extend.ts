@@ -59,6 +59,6 @@ export function extendAreaMap(s: AreamapState, chunk: AreamapChunk, newAlloc: nu
   platform.metaFree(chunk.mapAddr, oldBytes);
   chunk.map = map;
   chunk.mapAlloc = newAlloc;
-  chunk.dirty = true;
+  chunk.changed();
   chunk.mapAddr = newAddr;
 }

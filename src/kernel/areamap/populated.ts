@@ -11,7 +11,7 @@ export function chunkPopulated(s: AreamapState, chunk: AreamapChunk, pageStart: 
   const nr = pageEnd - pageStart;
   bitmapSet(chunk.populated, pageStart, Math.min(pageEnd, s.unitPages) - pageStart);
   chunk.nrPopulated += nr;
-  chunk.dirty = true;
+  chunk.changed();
   s.nrEmptyPopPages += nr;
   s.platform.touchWrite(chunk.structAddr, chunk.structBytes);
 }
@@ -21,7 +21,7 @@ export function chunkDepopulated(s: AreamapState, chunk: AreamapChunk, pageStart
   const nr = pageEnd - pageStart;
   bitmapClear(chunk.populated, pageStart, nr);
   chunk.nrPopulated -= nr;
-  chunk.dirty = true;
+  chunk.changed();
   s.nrEmptyPopPages -= nr;
   s.platform.touchWrite(chunk.structAddr, chunk.structBytes);
 }
