@@ -45,47 +45,17 @@ export function pcpuAlloc(
     return -1;
   }
 
-  let chunk: AreamapChunk | null = null;
-  let off = -1;
-  let err: string | null = null;
+  const off =
+    reserved && s.reservedChunk !== null
+      ? allocReserved(s, s.reservedChunk, size, align, out)
+      : allocFromSlots(s, size, align, atomic, out);
+  if (off < 0) return allocFailed(s, size, align, atomic, reserved, out);
 
-  if (reserved && s.reservedChunk !== null) {
-    chunk = s.reservedChunk;
-    if (size > chunk.contigHint) {
-      err = 'alloc from reserved chunk failed';
-    } else {
-      let newAlloc: number;
-      while ((newAlloc = needToExtend(s, chunk, false)) !== 0) extendAreaMap(s, chunk, newAlloc);
-      off = allocArea(s, chunk, size, align, false);
-      if (off < 0) err = 'alloc from reserved chunk failed';
-    }
-  } else {
-    off = allocFromSlots(s, size, align, atomic, out);
-    if (off >= 0) chunk = s.chunks[out.chunkId]!;
-    else err = out.failReason;
-  }
-
-  if (err === null && chunk !== null && !atomic) {
-    // populate whatever the new area covers that is not there yet
-    const populated = chunk.populated;
-    const pageEnd = (off + size + s.pageSize - 1) >> s.pageShift;
-    let rs = off >> s.pageShift;
-    for (;;) {
-      rs = findNextZeroBit(s.work, populated, pageEnd, rs);
-      const re = findNextBit(s.work, populated, pageEnd, rs + 1);
-      if (rs >= re) break;
-      if (!s.backend.populate(chunk.baseAddr, rs, re)) {
-        freeArea(s, chunk, off);
-        err = 'failed to populate';
-        break;
-      }
-      chunkPopulated(s, chunk, rs, re);
-      rs = re + 1;
-    }
-  }
-
-  if (err !== null || chunk === null) {
-    return allocFailed(s, size, align, atomic, reserved, err ?? 'alloc failed', out);
+  const chunk = out.chunkId === -1 ? s.reservedChunk! : s.chunks[out.chunkId]!;
+  if (!atomic && !populateArea(s, chunk, off, size)) {
+    freeArea(s, chunk, off);
+    out.failReason = 'failed to populate';
+    return allocFailed(s, size, align, atomic, reserved, out);
   }
 
   if (chunk !== s.reservedChunk) s.nrEmptyPopPages -= s.occPages;
@@ -94,9 +64,35 @@ export function pcpuAlloc(
   s.platform.zeroUnits(chunk.baseAddr, off, size);
   s.work.bytesZeroedPerUnit += size;
   s.tracer?.allocPercpu(reserved, atomic, size, align, chunk.id, chunk.baseAddr, off);
+  return off;
+}
+
+/** the reserved path of pcpu_alloc: only the reserved chunk, its map extended first if need be */
+function allocReserved(s: AreamapState, chunk: AreamapChunk, size: number, align: number, out: AllocResult): number {
+  out.failReason = 'alloc from reserved chunk failed';
+  if (size > chunk.contigHint) return -1;
+  let newAlloc: number;
+  while ((newAlloc = needToExtend(s, chunk, false)) !== 0) extendAreaMap(s, chunk, newAlloc);
+  const off = allocArea(s, chunk, size, align, false);
+  if (off < 0) return -1;
   out.chunkId = chunk.id;
   out.failReason = null;
   return off;
+}
+
+/** pcpu_alloc's population step: every unpopulated run the new area covers; false on failure */
+function populateArea(s: AreamapState, chunk: AreamapChunk, off: number, size: number): boolean {
+  const populated = chunk.populated;
+  const pageEnd = (off + size + s.pageSize - 1) >> s.pageShift;
+  let rs = off >> s.pageShift;
+  for (;;) {
+    rs = findNextZeroBit(s.work, populated, pageEnd, rs);
+    const re = findNextBit(s.work, populated, pageEnd, rs + 1);
+    if (rs >= re) return true;
+    if (!s.backend.populate(chunk.baseAddr, rs, re)) return false;
+    chunkPopulated(s, chunk, rs, re);
+    rs = re + 1;
+  }
 }
 
 /**
@@ -124,6 +120,7 @@ function allocFromSlots(s: AreamapState, size: number, align: number, atomic: bo
         const off = allocArea(s, chunk, size, align, atomic);
         if (off >= 0) {
           out.chunkId = c;
+          out.failReason = null;
           return off;
         }
         // A failed scan only lowers the hint, and that moves the chunk (to slot 0) only when
@@ -156,9 +153,9 @@ function allocFailed(
   align: number,
   atomic: boolean,
   reserved: boolean,
-  err: string,
   out: AllocResult,
 ): number {
+  const err = out.failReason ?? '';
   s.tracer?.allocPercpuFail(reserved, atomic, size, align);
   s.work.failedAllocs++;
   if (!atomic && s.warnLimit > 0) {
@@ -170,6 +167,5 @@ function allocFailed(
     s.atomicAllocFailed = true;
     scheduleBalanceWork(s);
   }
-  out.failReason = err;
   return -1;
 }
