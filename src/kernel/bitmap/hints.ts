@@ -18,6 +18,7 @@ import {
   MD_RIGHT_FREE,
   MD_SCAN,
   MD_SCAN_START,
+  MD_BYTES,
   MD_STRIDE,
 } from './chunk.ts';
 import { updateEmptyPages } from './slots.ts';
@@ -114,6 +115,7 @@ export function nextMdFreeRegion(state: PcpuState, chunk: BitmapChunk, bitOff: n
   const bb = state.blockBits;
   const md = chunk.md;
   let i = Math.floor(bitOff / bb);
+  const firstBlock = i;
   let blockOff = bitOff & (bb - 1);
   let bits = 0;
   let reads = 0;
@@ -135,7 +137,10 @@ export function nextMdFreeRegion(state: PcpuState, chunk: BitmapChunk, bitOff: n
     bits = md[b + MD_RIGHT_FREE]!;
     bitOff = (i + 1) * bb - bits;
   }
-  state.work.blockMdRead += reads;
+  if (reads) {
+    state.work.blockMdRead += reads;
+    state.platform.touchRead(chunk.mdAddr + firstBlock * MD_BYTES, reads * MD_BYTES);
+  }
   state.regionOff = bitOff;
   state.regionBits = bits;
 }
@@ -149,19 +154,17 @@ export function nextFitRegion(state: PcpuState, chunk: BitmapChunk, allocBits: n
   const bb = state.blockBits;
   const md = chunk.md;
   let i = Math.floor(bitOff / bb);
+  const firstBlock = i;
   let blockOff = bitOff & (bb - 1);
   let bits = 0;
-  let reads = 0;
+  let found = false;
   for (; i < chunk.nrBlocks; i++) {
     const b = i * MD_STRIDE;
-    reads++;
     if (bits) {
       bits += md[b + MD_LEFT_FREE]!;
       if (bits >= allocBits) {
-        state.work.blockMdRead += reads;
-        state.regionOff = bitOff;
-        state.regionBits = bits;
-        return;
+        found = true;
+        break;
       }
       if (md[b + MD_LEFT_FREE] === bb) continue;
     }
@@ -171,24 +174,25 @@ export function nextFitRegion(state: PcpuState, chunk: BitmapChunk, allocBits: n
     if (contig && cs >= blockOff && contig >= bits + allocBits) {
       const start = nextHint(md, b, allocBits);
       bits += allocBits + cs - start;
-      state.work.blockMdRead += reads;
-      state.regionOff = i * bb + start;
-      state.regionBits = bits;
-      return;
+      bitOff = i * bb + start;
+      found = true;
+      break;
     }
     blockOff = 0;
     const off = alignUp(bb - md[b + MD_RIGHT_FREE]!, align);
     bits = bb - off;
     bitOff = i * bb + off;
     if (bits >= allocBits) {
-      state.work.blockMdRead += reads;
-      state.regionOff = bitOff;
-      state.regionBits = bits;
-      return;
+      found = true;
+      break;
     }
   }
-  state.work.blockMdRead += reads;
-  state.regionOff = chunk.mapBits;
+  const reads = (found ? i + 1 : i) - firstBlock;
+  if (reads > 0) {
+    state.work.blockMdRead += reads;
+    state.platform.touchRead(chunk.mdAddr + firstBlock * MD_BYTES, reads * MD_BYTES);
+  }
+  state.regionOff = found ? bitOff : chunk.mapBits;
   state.regionBits = bits;
 }
 
@@ -252,6 +256,7 @@ export function blockRefreshHint(state: PcpuState, chunk: BitmapChunk, index: nu
   }
   work.blockMdRead++;
   work.blockMdWritten++;
+  state.platform.touchRead(chunk.allocMapAddr + (base >>> 3), bb >>> 3);
 }
 
 /** mirrors pcpu_block_update_hint_alloc: hints after [bitOff, bitOff + bits) was allocated */
