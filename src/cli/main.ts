@@ -6,6 +6,8 @@ import { InputError } from '../input/input-error.ts';
 import { PercpuConfigError } from '../kernel/allocator.ts';
 import { conformCommand } from './conform-command.ts';
 import { runCommand } from './run-command.ts';
+import { splitGridArgs, sweepCommand } from './sweep-command.ts';
+import { mergeCommand } from './merge-command.ts';
 import { RunError } from '../engine/pool.ts';
 
 interface OptionSpec {
@@ -37,6 +39,29 @@ const COMMANDS: CommandSpec[] = [
     args: 'FILE|DIR...',
     help: 'replay percpu-trace/1 cases; print each failing case; end with "N passed, M failed"',
     options: [{ name: '--check', help: 'also run the invariant checker after every operation' }],
+  },
+  {
+    name: 'sweep',
+    args: 'SCENARIO.json5',
+    help: 'run a scenario over a grid; one result file per point in DIR; a rerun resumes',
+    options: [
+      { name: '--out', value: 'DIR', help: 'result directory (required): DIR/sweep.json, DIR/points/<key>.json' },
+      { name: '--grid', value: 'NAME=V1,V2', help: 'a grid dimension (repeatable): preset, cpus, nodes, pageSize, allocator, knobs.*, firstChunk.*, machine.<path>' },
+      { name: '--shard', value: 'i/n', help: 'run only the points whose index mod n is i' },
+      { name: '--workers', value: 'N', help: 'worker threads (default: CPUs, at most 8; 0 = this thread)' },
+      { name: '--json', value: 'FILE', help: "write this invocation's points as percpu-sim/metrics/1 to FILE" },
+      { name: '--no-wall-clock', help: 'write wall_ms as 0 so metrics files compare byte for byte' },
+      { name: '--check', help: 'run the allocator invariant checker after every operation' },
+    ],
+  },
+  {
+    name: 'merge',
+    args: 'DIR...',
+    help: "join sweep shards' result directories; print the sweep table",
+    options: [
+      { name: '--json', value: 'FILE', help: 'write every point, in grid order, as percpu-sim/metrics/1 to FILE' },
+      { name: '--no-wall-clock', help: 'write wall_ms as 0 so metrics files compare byte for byte' },
+    ],
   },
   { name: 'help', args: '', help: 'this text', options: [] },
 ];
@@ -101,6 +126,23 @@ export async function main(argv: string[]): Promise<number> {
         const { args, opts } = parseArgs(COMMANDS[1]!, rest);
         if (args.length === 0) throw new UsageError('conform needs at least one FILE or DIR');
         return conformCommand(args, opts.has('--check'), (line) => out(line + '\n'));
+      }
+      case 'sweep': {
+        const { grid, rest: others } = splitGridArgs(rest);
+        const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'sweep')!, others);
+        if (args.length !== 1) throw new UsageError('sweep needs exactly one SCENARIO file');
+        const str = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
+        return await sweepCommand(
+          args[0]!,
+          { out: str('--out'), grid, shard: str('--shard'), workers: intOption(opts, '--workers'), json: str('--json'), wallClock: !opts.has('--no-wall-clock'), check: opts.has('--check') },
+          out,
+        );
+      }
+      case 'merge': {
+        const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'merge')!, rest);
+        if (args.length === 0) throw new UsageError('merge needs at least one DIR');
+        const json = opts.get('--json');
+        return mergeCommand(args, { json: typeof json === 'string' ? json : null, wallClock: !opts.has('--no-wall-clock') }, out);
       }
       case 'help':
       case '--help':

@@ -1,0 +1,62 @@
+/** `sim sweep SCENARIO --out DIR [--grid NAME=V1,V2]... [--shard i/n] [--workers N] [--json FILE] [--no-wall-clock] [--check]` */
+import { defaultWorkers } from '../engine/pool.ts';
+import { InputError } from '../input/input-error.ts';
+import { renderTable } from '../report/text-table.ts';
+import { writeFileAtomic } from '../report/write-file.ts';
+import { planSweep } from '../sweep/plan.ts';
+import { runSweep } from '../sweep/run-sweep.ts';
+import { parseShard } from '../sweep/shard.ts';
+import { sweepMetricsText, sweepTable } from '../sweep/sweep-report.ts';
+import { progressBar } from './progress.ts';
+
+export interface SweepCommandOptions {
+  out: string | null;
+  grid: string[];
+  shard: string | null;
+  workers: number | null;
+  json: string | null;
+  wallClock: boolean;
+  check: boolean;
+}
+
+/** takes every `--grid V` / `--grid=V` out of argv (the option repeats, one dimension each) */
+export function splitGridArgs(argv: readonly string[]): { grid: string[]; rest: string[] } {
+  const grid: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--grid') {
+      const v = argv[++i];
+      if (v === undefined) throw new InputError('--grid needs a value (NAME=V1,V2,...)');
+      grid.push(v);
+    } else if (a.startsWith('--grid=')) grid.push(a.slice('--grid='.length));
+    else rest.push(a);
+  }
+  return { grid, rest };
+}
+
+export const sweepTitle = (scenario: string): string => `${scenario}: modeled ms per allocator and phase, footprint at peak`;
+
+export async function sweepCommand(file: string, opts: SweepCommandOptions, out: (text: string) => void): Promise<number> {
+  if (!opts.out) throw new InputError('sweep: --out DIR is required (the result directory; a rerun resumes from it)');
+  const shard = opts.shard === null ? null : parseShard(opts.shard);
+  const plan = planSweep(file, opts.grid);
+  const bar = progressBar();
+  const outcome = await runSweep(plan, {
+    dir: opts.out,
+    workers: opts.workers ?? defaultWorkers(),
+    check: opts.check,
+    shard,
+    onProgress: (f, done, pending) => bar.update(f, `${done}/${pending} points`),
+  });
+  bar.done();
+  const header = `${plan.name}: ${plan.scenario.description ?? ''}`.trimEnd();
+  const slice = shard ? `, shard ${shard.index}/${shard.count}: ${outcome.points.length} of them` : '';
+  out(`${header}\n${plan.points.length} points${slice}; ran ${outcome.ran}, ${outcome.skipped} already in ${opts.out}\n\n`);
+  out(renderTable(sweepTable(sweepTitle(plan.name), plan.labelNames, outcome.runs)) + '\n');
+  if (opts.json) {
+    writeFileAtomic(opts.json, sweepMetricsText(plan.name, outcome.runs, { wallClock: opts.wallClock }));
+    out(`metrics written to ${opts.json}\n`);
+  }
+  return 0;
+}
