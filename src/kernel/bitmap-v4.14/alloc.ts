@@ -4,7 +4,7 @@
  */
 import { findBlockFit } from './fit.ts';
 import { allocArea, freeArea } from './area.ts';
-import type { ChunkV414 } from './chunk.ts';
+import type { BitmapChunk } from './chunk.ts';
 import { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE, pcpuMinUnitSize } from './constants.ts';
 import { createChunk } from './lifecycle.ts';
 import { populateForAlloc } from './populate.ts';
@@ -39,9 +39,8 @@ export function pcpuAlloc(p: PcpuV414, out: AllocOutcome, size: number, align: n
     return fail(p, out, text);
   }
 
-  let chunk: ChunkV414 | null = null;
+  let chunk: BitmapChunk | null = null;
   let off = -1;
-  let err: string;
 
   search: {
     if (reserved && p.reserved) {
@@ -49,8 +48,7 @@ export function pcpuAlloc(p: PcpuV414, out: AllocOutcome, size: number, align: n
       off = findBlockFit(p, chunk, bits, bitAlign, isAtomic);
       if (off >= 0) off = allocArea(p, chunk, bits, bitAlign, off);
       if (off >= 0) break search;
-      err = 'alloc from reserved chunk failed';
-      return failTraced(p, out, reserved, isAtomic, size, align, err);
+      return failTraced(p, out, reserved, isAtomic, size, align, 'alloc from reserved chunk failed');
     }
 
     const lists = p.lists;

@@ -1,23 +1,14 @@
 /** The v4.14 bitmap allocator behind the PercpuAllocator interface. */
 import type { AllocInfo, AllocatorConfig, AllocatorStats, PercpuAllocator, PercpuTracer } from '../allocator.ts';
-import type { ChunkBackendKind, UnitGeometry } from '../chunk-backend.ts';
-import { createChunkBackend, unitGeometry } from '../chunk-backend.ts';
+import type { ChunkBackendKind } from '../chunk-backend.ts';
 import type { Platform } from '../platform.ts';
 import { pcpuAlloc } from './alloc.ts';
 import { balanceWorkfn } from './balance.ts';
-import { setupFirstChunk } from './first-chunk.ts';
+import { createPcpuV414 } from './first-chunk.ts';
 import { freePercpu } from './free.ts';
 import { checkInvariantsV414 } from './invariants.ts';
-import { PcpuV414 } from './state.ts';
+import type { PcpuV414 } from './state.ts';
 import { allocatorStats } from './stats.ts';
-
-/**
- * The boot-time unit lives outside the chunk backend (memblock memory); any distinct,
- * page-aligned synthetic address will do, and the modern port takes one the same way.
- */
-function firstChunkBase(platform: Platform, geo: UnitGeometry): number {
-  return platform.getVmAreas(geo.groupOffsets, geo.groupSizes, Math.max(geo.atomSize, geo.pageSize));
-}
 
 export class BitmapV414Allocator implements PercpuAllocator {
   readonly name = 'bitmap-v4.14' as const;
@@ -29,9 +20,7 @@ export class BitmapV414Allocator implements PercpuAllocator {
 
   constructor(config: AllocatorConfig, platform: Platform, ai: AllocInfo, backend: ChunkBackendKind = 'vm') {
     this.layout = ai;
-    const geo = unitGeometry(ai, config.topology);
-    this.p = new PcpuV414(platform, geo, createChunkBackend(backend, geo, platform), config.knobs);
-    setupFirstChunk(this.p, ai, firstChunkBase(platform, geo));
+    this.p = createPcpuV414(config, platform, ai, backend);
   }
 
   get tracer(): PercpuTracer | null {

@@ -6,7 +6,8 @@
 import { bitmapClear, bitmapFindNextZeroAreaOff, bitmapSet, findNextBit, findNextZeroBit, setBit } from '../bitops.ts';
 import { blockUpdateHintAlloc, blockUpdateHintFree } from './block-hints.ts';
 import type { Platform } from '../platform.ts';
-import type { ChunkV414 } from './chunk.ts';
+import type { BitmapChunk } from './chunk.ts';
+import { firstBit, setFirstBit } from './chunk.ts';
 import { PCPU_MIN_ALLOC_SIZE } from './constants.ts';
 import { chunkRelocate, chunkSlot } from './slots.ts';
 import type { PcpuV414 } from './state.ts';
@@ -24,14 +25,14 @@ function touchBits(plat: Platform, write: boolean, addr: number, lo: number, hi:
  * mirrors pcpu_alloc_area (v4.14): first fit for `allocBits` at `align` (in bits) scanning from
  * `start` over at most allocBits + one block; returns the byte offset, or -1
  */
-export function allocArea(p: PcpuV414, c: ChunkV414, allocBits: number, align: number, start: number): number {
+export function allocArea(p: PcpuV414, c: BitmapChunk, allocBits: number, align: number, start: number): number {
   const work = p.work;
   const plat = p.platform;
   const oslot = chunkSlot(p, c);
 
   // the kernel's window can run past the map; a fit promised by the hints never does, and past
   // the map nothing is free
-  const end = start + allocBits + c.blockBits;
+  const end = start + allocBits + p.blockBits;
   const limit = end < c.mapBits ? end : c.mapBits;
   const bitOff = bitmapFindNextZeroAreaOff(work, c.allocMap, limit, start, allocBits, align - 1, 0);
   touchBits(plat, false, c.allocMapAddr, start, Math.min(bitOff + allocBits, limit));
@@ -47,7 +48,7 @@ export function allocArea(p: PcpuV414, c: ChunkV414, allocBits: number, align: n
 
   c.freeBytes -= allocBits * PCPU_MIN_ALLOC_SIZE;
 
-  if (bitOff === c.firstBit) c.firstBit = findNextZeroBit(work, c.allocMap, c.mapBits, bitOff + allocBits);
+  if (bitOff === firstBit(c)) setFirstBit(c, findNextZeroBit(work, c.allocMap, c.mapBits, bitOff + allocBits));
 
   blockUpdateHintAlloc(p, c, bitOff, allocBits);
   chunkRelocate(p, c, oslot);
@@ -55,7 +56,7 @@ export function allocArea(p: PcpuV414, c: ChunkV414, allocBits: number, align: n
 }
 
 /** mirrors pcpu_free_area (v4.14): the allocation at byte offset `off` is given back */
-export function freeArea(p: PcpuV414, c: ChunkV414, off: number): void {
+export function freeArea(p: PcpuV414, c: BitmapChunk, off: number): void {
   const plat = p.platform;
   const oslot = chunkSlot(p, c);
   const bitOff = off / PCPU_MIN_ALLOC_SIZE;
@@ -67,7 +68,7 @@ export function freeArea(p: PcpuV414, c: ChunkV414, off: number): void {
   touchBits(plat, true, c.allocMapAddr, bitOff, end);
 
   c.freeBytes += bits * PCPU_MIN_ALLOC_SIZE;
-  if (bitOff < c.firstBit) c.firstBit = bitOff;
+  if (bitOff < firstBit(c)) setFirstBit(c, bitOff);
 
   blockUpdateHintFree(p, c, bitOff, bits);
   chunkRelocate(p, c, oslot);

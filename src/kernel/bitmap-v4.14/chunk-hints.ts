@@ -1,23 +1,31 @@
 /**
- * Chunk-wide hints of v4.14: `contig_bits`/`contig_bits_start` kept from block hints, and the
+ * Chunk-wide hints of v4.14: `contig_bits`/`contig_bits_start`, kept from block hints, and the
  * chunk's count of empty populated pages, which v4.14 recomputes only when it rescans the hints.
  */
-import { bitmapWeight } from '../bitops.ts';
-import type { ChunkV414 } from './chunk.ts';
+import { bitmapWeight, ctz32 } from '../bitops.ts';
+import type { BitmapChunk } from './chunk.ts';
+import { MD_CONTIG, MD_CONTIG_START, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE, firstBit } from './chunk.ts';
 import { BLOCK_MD_BYTES, PCPU_MIN_ALLOC_SIZE } from './constants.ts';
 import type { PcpuV414 } from './state.ts';
+
+/** does the chunk's contig hint run [contig_bits_start, +contig_bits) hold bit `bitOff`? */
+export function contigCovers(c: BitmapChunk, bitOff: number): boolean {
+  const start = c.md[c.chunkMd + MD_CONTIG_START]!;
+  return bitOff >= start && bitOff < start + c.md[c.chunkMd + MD_CONTIG]!;
+}
 
 /**
  * mirrors pcpu_chunk_update: take the free run (bitOff, bits) as the chunk hint if it is
  * bigger, or equal and better aligned
  */
-export function chunkUpdate(c: ChunkV414, bitOff: number, bits: number): void {
-  if (bits > c.contigBits) {
-    c.contigBitsStart = bitOff;
-    c.contigBits = bits;
-  } else if (bits === c.contigBits && c.contigBitsStart !== 0) {
-    const cur = c.contigBitsStart;
-    if (bitOff === 0 || 31 - Math.clz32(bitOff & -bitOff) > 31 - Math.clz32(cur & -cur)) c.contigBitsStart = bitOff;
+export function chunkUpdate(c: BitmapChunk, bitOff: number, bits: number): void {
+  const md = c.md;
+  const m = c.chunkMd;
+  if (bits > md[m + MD_CONTIG]!) {
+    md[m + MD_CONTIG_START] = bitOff;
+    md[m + MD_CONTIG] = bits;
+  } else if (bits === md[m + MD_CONTIG] && md[m + MD_CONTIG_START] !== 0) {
+    if (bitOff === 0 || ctz32(bitOff) > ctz32(md[m + MD_CONTIG_START]!)) md[m + MD_CONTIG_START] = bitOff;
   }
 }
 
@@ -25,7 +33,7 @@ export function chunkUpdate(c: ChunkV414, bitOff: number, bits: number): void {
  * mirrors pcpu_cnt_pop_pages: populated pages lying entirely inside the free run
  * [bitOff, bitOff + bits)
  */
-export function cntPopPages(p: PcpuV414, c: ChunkV414, bitOff: number, bits: number): number {
+export function cntPopPages(p: PcpuV414, c: BitmapChunk, bitOff: number, bits: number): number {
   const pageStart = Math.ceil((bitOff * PCPU_MIN_ALLOC_SIZE) / p.pageSize);
   const pageEnd = Math.floor(((bitOff + bits) * PCPU_MIN_ALLOC_SIZE) / p.pageSize);
   if (pageStart >= pageEnd) return 0;
@@ -33,32 +41,34 @@ export function cntPopPages(p: PcpuV414, c: ChunkV414, bitOff: number, bits: num
 }
 
 /**
- * mirrors pcpu_next_md_free_region: from chunk bit p.regionOff, the next free run visible in the
- * block hints, written to p.regionOff / p.regionBits. Two kinds of run are visible: a block's
+ * mirrors pcpu_next_md_free_region: from chunk bit p.regionOff, the next free run visible in
+ * the block hints, left in p.regionOff / p.regionBits. Two kinds of run are visible: a block's
  * contig hint that starts at or after the position and stays off the block's right edge, and a
  * block's right_free joined to the following blocks' left_free across fully free blocks.
- * Reaching the end leaves regionOff at or past mapBits.
+ * Running out of blocks leaves regionOff at or past mapBits.
  */
-export function nextMdFreeRegion(p: PcpuV414, c: ChunkV414): void {
-  const bb = c.blockBits;
+export function nextMdFreeRegion(p: PcpuV414, c: BitmapChunk): void {
+  const md = c.md;
+  const bb = p.blockBits;
   let i = Math.floor(p.regionOff / bb);
   let blockOff = p.regionOff % bb;
   let bits = 0;
   const i0 = i;
   for (; i < c.nrBlocks; i++) {
+    const b = i * MD_STRIDE;
     if (bits) {
-      bits += c.mdLeftFree[i]!;
-      if (c.mdLeftFree[i] === bb) continue;
+      bits += md[b + MD_LEFT_FREE]!;
+      if (md[b + MD_LEFT_FREE] === bb) continue;
       break;
     }
-    bits = c.mdContigHint[i]!;
-    const cs = c.mdContigHintStart[i]!;
+    bits = md[b + MD_CONTIG]!;
+    const cs = md[b + MD_CONTIG_START]!;
     if (bits && cs >= blockOff && bits + cs < bb) {
       p.regionOff = i * bb + cs;
       break;
     }
     blockOff = 0;
-    bits = c.mdRightFree[i]!;
+    bits = md[b + MD_RIGHT_FREE]!;
     p.regionOff = (i + 1) * bb - bits;
   }
   p.regionBits = bits;
@@ -74,11 +84,10 @@ export function nextMdFreeRegion(p: PcpuV414, c: ChunkV414): void {
  * from first_bit, and recount the chunk's empty populated pages from the same runs; the global
  * count moves by the difference (the reserved chunk does not count globally)
  */
-export function chunkRefreshHint(p: PcpuV414, c: ChunkV414): void {
-  c.contigBits = 0;
+export function chunkRefreshHint(p: PcpuV414, c: BitmapChunk): void {
+  c.md[c.chunkMd + MD_CONTIG] = 0;
   let nrEmptyPopPages = 0;
-  p.regionOff = c.firstBit;
-  p.regionBits = 0;
+  p.regionOff = firstBit(c);
   nextMdFreeRegion(p, c);
   while (p.regionOff < c.mapBits) {
     const off = p.regionOff;

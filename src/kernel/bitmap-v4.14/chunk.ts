@@ -1,113 +1,60 @@
 /**
- * struct pcpu_chunk of v4.14: the allocation and boundary bitmaps, the populated-page bitmap,
- * per-block hint records (struct pcpu_block_md without scan hints, as five parallel Int32Arrays)
- * and the chunk-wide hints, which in v4.14 are plain fields (`contig_bits`, `contig_bits_start`,
- * `first_bit`) rather than a block record.
+ * struct pcpu_chunk of v4.14, kept in the modern port's chunk storage (`BitmapChunk`): the same
+ * allocation, boundary and populated bitmaps, and one hint record per block.
  *
- * Everything is sized once, when the chunk is made. Metadata addresses come from the platform
- * so a cache model can follow the touches.
+ * What v4.14 lays out differently is only a naming of the same storage:
+ * - its struct pcpu_block_md has contig_hint, contig_hint_start, left_free, right_free and
+ *   first_free, and no scan hint or nr_bits: those two ints of each record stay unused;
+ * - its chunk-wide hints are plain fields, `contig_bits`, `contig_bits_start` and `first_bit`,
+ *   held here in the chunk record (`chunkMd`) as contig, contig start and first free.
+ *
+ * Metadata is accounted at v4.14's sizes (20-byte block records, a smaller struct).
  */
-import { bitmapWords } from '../bitops.ts';
+import { BitmapChunk, MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE } from '../bitmap/chunk.ts';
 import type { Platform } from '../platform.ts';
 import { BLOCK_MD_BYTES, CHUNK_STRUCT_BYTES } from './constants.ts';
 
-export class ChunkV414 {
-  /** -1 reserved, 0 first, 1.. created (never reused) */
-  readonly id: number;
-  /** pages served (first/reserved chunk: the page-aligned region; others: unit pages) */
-  readonly nrPages: number;
-  /** pcpu_chunk_map_bits */
-  readonly mapBits: number;
-  /** pcpu_chunk_nr_blocks (a block is one page) */
-  readonly nrBlocks: number;
-  /** PCPU_BITMAP_BLOCK_BITS */
-  readonly blockBits: number;
+export { BitmapChunk, MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE } from '../bitmap/chunk.ts';
 
-  baseAddr = 0;
-  /** hidden head and tail of the first and reserved chunks, in bytes */
-  startOffset = 0;
-  endOffset = 0;
-  /** first and reserved chunks: never populated or depopulated */
-  immutable = false;
+/** BITS_TO_LONGS(bits) * sizeof(long) */
+const longBytes = (bits: number): number => Math.ceil(bits / 64) * 8;
 
-  freeBytes: number;
-  /** chunk contig hint (v4.14 keeps it as plain fields) */
-  contigBits: number;
-  contigBitsStart = 0;
-  /** no free bit below this */
-  firstBit = 0;
+/** chunk.contig_bits */
+export function contigBits(c: BitmapChunk): number {
+  return c.md[c.chunkMd + MD_CONTIG]!;
+}
 
-  nrPopulated = 0;
-  nrEmptyPopPages = 0;
+/** chunk.contig_bits_start */
+export function contigBitsStart(c: BitmapChunk): number {
+  return c.md[c.chunkMd + MD_CONTIG_START]!;
+}
 
-  readonly allocMap: Uint32Array;
-  /** mapBits + 1 bits: a set bit starts an allocation and marks the end of the previous one */
-  readonly boundMap: Uint32Array;
-  readonly populated: Uint32Array;
+/** chunk.first_bit: no free bit below it */
+export function firstBit(c: BitmapChunk): number {
+  return c.md[c.chunkMd + MD_FIRST_FREE]!;
+}
 
-  // struct pcpu_block_md, one entry per block
-  readonly mdContigHint: Int32Array;
-  readonly mdContigHintStart: Int32Array;
-  readonly mdLeftFree: Int32Array;
-  readonly mdRightFree: Int32Array;
-  readonly mdFirstFree: Int32Array;
+export function setFirstBit(c: BitmapChunk, bit: number): void {
+  c.md[c.chunkMd + MD_FIRST_FREE] = bit;
+}
 
-  // synthetic metadata addresses (for touches)
-  readonly structAddr: number;
-  readonly allocMapAddr: number;
-  readonly boundMapAddr: number;
-  readonly mdAddr: number;
+/**
+ * mirrors pcpu_alloc_chunk (v4.14): a fully free chunk of `nrPages` pages with contig_bits
+ * covering the whole map, first_bit 0, and v4.14-sized metadata buffers
+ */
+export function allocChunkV414(platform: Platform, id: number, nrPages: number, pageSize: number, blockBits: number): BitmapChunk {
+  const c = new BitmapChunk(id, nrPages, blockBits);
+  c.freeBytes = nrPages * pageSize;
+  c.metaAddr = platform.metaAlloc(CHUNK_STRUCT_BYTES + longBytes(nrPages));
+  c.allocMapAddr = platform.metaAlloc(longBytes(c.mapBits));
+  c.boundMapAddr = platform.metaAlloc(longBytes(c.mapBits + 1));
+  c.mdAddr = platform.metaAlloc(BLOCK_MD_BYTES * c.nrBlocks);
+  return c;
+}
 
-  /** the invariant checker's per-block free-bit counts as of its last look (null until then) */
-  checkedFreeBits: Int32Array | null = null;
-  /** blocks touched since the invariant checker last looked: [dirtyLo, dirtyHi) */
-  dirtyLo: number;
-  dirtyHi = 0;
-
-  /** mirrors pcpu_alloc_chunk (and the allocation half of pcpu_alloc_first_chunk) */
-  constructor(platform: Platform, id: number, nrPages: number, pageSize: number, minAllocShift: number) {
-    this.id = id;
-    this.nrPages = nrPages;
-    this.blockBits = pageSize >>> minAllocShift;
-    this.mapBits = nrPages * this.blockBits;
-    this.nrBlocks = nrPages;
-    this.allocMap = new Uint32Array(bitmapWords(this.mapBits));
-    this.boundMap = new Uint32Array(bitmapWords(this.mapBits + 1));
-    this.populated = new Uint32Array(bitmapWords(nrPages));
-    this.mdContigHint = new Int32Array(nrPages);
-    this.mdContigHintStart = new Int32Array(nrPages);
-    this.mdLeftFree = new Int32Array(nrPages);
-    this.mdRightFree = new Int32Array(nrPages);
-    this.mdFirstFree = new Int32Array(nrPages);
-    // kernel longs are 8 bytes: metadata sizes as the kernel allocates them
-    this.structAddr = platform.metaAlloc(CHUNK_STRUCT_BYTES + 8 * Math.ceil(nrPages / 64));
-    this.allocMapAddr = platform.metaAlloc(8 * Math.ceil(this.mapBits / 64));
-    this.boundMapAddr = platform.metaAlloc(8 * Math.ceil((this.mapBits + 1) / 64));
-    this.mdAddr = platform.metaAlloc(BLOCK_MD_BYTES * nrPages);
-    this.initMdBlocks();
-    this.contigBits = this.mapBits;
-    this.freeBytes = nrPages * pageSize;
-    this.dirtyLo = 0;
-    this.dirtyHi = this.nrBlocks;
-  }
-
-  /** mirrors pcpu_init_md_blocks: every block fully free (starts and first_free stay zero) */
-  private initMdBlocks(): void {
-    this.mdContigHint.fill(this.blockBits);
-    this.mdLeftFree.fill(this.blockBits);
-    this.mdRightFree.fill(this.blockBits);
-  }
-
-  /** mirrors pcpu_free_chunk, which in v4.14 never frees md_blocks (a leak, kept faithfully) */
-  freeMetadata(platform: Platform): void {
-    platform.metaFree(this.boundMapAddr, 8 * Math.ceil((this.mapBits + 1) / 64));
-    platform.metaFree(this.allocMapAddr, 8 * Math.ceil(this.mapBits / 64));
-    platform.metaFree(this.structAddr, CHUNK_STRUCT_BYTES + 8 * Math.ceil(this.nrPages / 64));
-  }
-
-  /** note blocks [lo, hi) as changed, for the incremental invariant checker */
-  markDirty(lo: number, hi: number): void {
-    if (lo < this.dirtyLo) this.dirtyLo = lo;
-    if (hi > this.dirtyHi) this.dirtyHi = hi;
-  }
+/** mirrors pcpu_free_chunk (v4.14), which never frees md_blocks: a leak, kept faithfully */
+export function freeChunkV414(platform: Platform, c: BitmapChunk): void {
+  platform.metaFree(c.boundMapAddr, longBytes(c.mapBits + 1));
+  platform.metaFree(c.allocMapAddr, longBytes(c.mapBits));
+  platform.metaFree(c.metaAddr, CHUNK_STRUCT_BYTES + longBytes(c.nrPages));
 }

@@ -1,22 +1,14 @@
 /**
- * Constants of the v4.14 allocator (mm/percpu.c, include/linux/percpu.h of v4.14). Header
- * constants shared by all versions live in ../constants.ts; these are the allocator's own.
+ * Constants of the v4.14 allocator. Those with the same value in v6.12 come from the modern
+ * port (and ../constants.ts for header constants); the rest are v4.14's own.
  */
-import { PCPU_MIN_ALLOC_SIZE, PERCPU_DYNAMIC_EARLY_SIZE } from '../constants.ts';
+import { PERCPU_DYNAMIC_EARLY_SIZE } from '../constants.ts';
 
 export { PCPU_MIN_ALLOC_SIZE, pcpuMinUnitSize } from '../constants.ts';
-
-/** PCPU_MIN_ALLOC_SHIFT: one bitmap bit is one PCPU_MIN_ALLOC_SIZE granule */
-export const PCPU_MIN_ALLOC_SHIFT = Math.log2(PCPU_MIN_ALLOC_SIZE);
-
-/** PCPU_SLOT_BASE_SHIFT: slots are sorted by free bytes, 1-31 bytes share a slot */
-export const PCPU_SLOT_BASE_SHIFT = 5;
+export { PCPU_MIN_ALLOC_SHIFT, PCPU_SLOT_BASE_SHIFT, PCPU_WARN_LIMIT } from '../bitmap/state.ts';
 
 /** PERCPU_DYNAMIC_EARLY_SIZE of v4.14 (12 KiB) */
 export const V414_DYNAMIC_EARLY_SIZE = PERCPU_DYNAMIC_EARLY_SIZE['v4.14'];
-
-/** the `static int warn_limit` of pcpu_alloc: failure warnings printed before going quiet */
-export const PCPU_WARN_LIMIT = 10;
 
 /** sizeof(struct pcpu_block_md) in v4.14: five ints, no scan hint, no nr_bits */
 export const BLOCK_MD_BYTES = 20;

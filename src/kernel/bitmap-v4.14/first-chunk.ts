@@ -3,28 +3,32 @@
  * chunk and the first chunk both serve a region of the embedded first unit, each with a
  * page-aligned base_addr and hidden bits covering what lies outside its region.
  */
-import type { AllocInfo } from '../allocator.ts';
+import type { AllocInfo, AllocatorConfig } from '../allocator.ts';
 import { PercpuConfigError } from '../allocator.ts';
 import { bitmapFill, bitmapSet, setBit } from '../bitops.ts';
+import type { ChunkBackendKind } from '../chunk-backend.ts';
+import { createChunkBackend, unitGeometry } from '../chunk-backend.ts';
+import type { Platform } from '../platform.ts';
 import { blockUpdateHintAlloc } from './block-hints.ts';
-import { ChunkV414 } from './chunk.ts';
+import type { BitmapChunk } from './chunk.ts';
+import { MD_CONTIG, allocChunkV414, setFirstBit } from './chunk.ts';
 import { cntPopPages } from './chunk-hints.ts';
-import { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE, V414_DYNAMIC_EARLY_SIZE, pcpuMinUnitSize } from './constants.ts';
+import { PCPU_MIN_ALLOC_SIZE, V414_DYNAMIC_EARLY_SIZE, pcpuMinUnitSize } from './constants.ts';
 import { chunkRelocate } from './slots.ts';
-import type { PcpuV414 } from './state.ts';
+import { PcpuV414 } from './state.ts';
 
 /**
  * mirrors pcpu_alloc_first_chunk (v4.14): a chunk serving [tmpAddr, tmpAddr + mapSize), its
  * base_addr rounded down to a page and its end rounded up to a page (the lcm of page and block
  * size, which are equal), everything outside the region marked allocated
  */
-export function allocFirstChunk(p: PcpuV414, id: number, tmpAddr: number, mapSize: number): ChunkV414 {
+export function allocFirstChunk(p: PcpuV414, id: number, tmpAddr: number, mapSize: number): BitmapChunk {
   const pageSize = p.pageSize;
   const alignedAddr = tmpAddr - (tmpAddr % pageSize);
   const startOffset = tmpAddr - alignedAddr;
   const regionSize = Math.ceil((startOffset + mapSize) / pageSize) * pageSize;
 
-  const c = new ChunkV414(p.platform, id, regionSize / pageSize, pageSize, PCPU_MIN_ALLOC_SHIFT);
+  const c = allocChunkV414(p.platform, id, regionSize / pageSize, pageSize, p.blockBits);
   c.baseAddr = alignedAddr;
   c.startOffset = startOffset;
   c.endOffset = regionSize - startOffset - mapSize;
@@ -34,7 +38,7 @@ export function allocFirstChunk(p: PcpuV414, id: number, tmpAddr: number, mapSiz
   c.nrPopulated = c.nrPages;
   c.nrEmptyPopPages = cntPopPages(p, c, startOffset / PCPU_MIN_ALLOC_SIZE, mapSize / PCPU_MIN_ALLOC_SIZE);
 
-  c.contigBits = mapSize / PCPU_MIN_ALLOC_SIZE;
+  c.md[c.chunkMd + MD_CONTIG] = mapSize / PCPU_MIN_ALLOC_SIZE;
   c.freeBytes = mapSize;
 
   if (c.startOffset) {
@@ -42,7 +46,7 @@ export function allocFirstChunk(p: PcpuV414, id: number, tmpAddr: number, mapSiz
     bitmapSet(c.allocMap, 0, offsetBits);
     setBit(c.boundMap, 0);
     setBit(c.boundMap, offsetBits);
-    c.firstBit = offsetBits;
+    setFirstBit(c, offsetBits);
     blockUpdateHintAlloc(p, c, 0, offsetBits);
   }
   if (c.endOffset) {
@@ -83,7 +87,7 @@ export function setupFirstChunk(p: PcpuV414, ai: AllocInfo, baseAddr: number): v
   const staticSize = Math.ceil(ai.static_size / PCPU_MIN_ALLOC_SIZE) * PCPU_MIN_ALLOC_SIZE;
   const dynSize = ai.dyn_size - (staticSize - ai.static_size);
 
-  let chunk: ChunkV414;
+  let chunk: BitmapChunk;
   if (ai.reserved_size) {
     p.reserved = allocFirstChunk(p, -1, baseAddr + staticSize, ai.reserved_size);
     chunk = allocFirstChunk(p, 0, baseAddr + staticSize + ai.reserved_size, dynSize);
@@ -97,4 +101,18 @@ export function setupFirstChunk(p: PcpuV414, ai: AllocInfo, baseAddr: number): v
   p.nrChunks = 1;
   p.nrEmptyPopPages = chunk.nrEmptyPopPages;
   chunkRelocate(p, chunk, -1);
+}
+
+/**
+ * The allocator state right after boot: unit geometry and slots from the allocation info, the
+ * chunk backend, and the reserved and first chunks in place. The boot-time unit lives outside
+ * the backend (memblock memory): any distinct page-aligned synthetic address will do, taken
+ * the way the modern port takes it.
+ */
+export function createPcpuV414(config: AllocatorConfig, platform: Platform, ai: AllocInfo, backend: ChunkBackendKind): PcpuV414 {
+  const geo = unitGeometry(ai, config.topology);
+  const p = new PcpuV414(platform, geo, createChunkBackend(backend, geo, platform), config.knobs);
+  const base = platform.getVmAreas(geo.groupOffsets, geo.groupSizes, Math.max(geo.atomSize, geo.pageSize));
+  setupFirstChunk(p, ai, base);
+  return p;
 }

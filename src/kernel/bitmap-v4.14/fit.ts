@@ -1,49 +1,51 @@
 /**
  * Finding where to start scanning for an allocation (v4.14): the chunk's contig hint filters,
- * then the block hints propose candidate regions starting at a block's first_free.
+ * then the block hints propose candidate regions starting at a block's first_free. There is
+ * no scan hint and no pcpu_next_hint.
  */
 import { findNextBit, findNextZeroBit } from '../bitops.ts';
-import type { ChunkV414 } from './chunk.ts';
+import { alignUp } from '../bitmap/hints.ts';
+import type { BitmapChunk } from './chunk.ts';
+import { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE, contigBits, contigBitsStart, firstBit } from './chunk.ts';
 import { BLOCK_MD_BYTES, PCPU_MIN_ALLOC_SIZE } from './constants.ts';
 import type { PcpuV414 } from './state.ts';
-
-/** ALIGN(x, a) for a power of two a */
-function alignUp(x: number, a: number): number {
-  return (x + a - 1) & ~(a - 1);
-}
 
 /**
  * mirrors pcpu_next_fit_region (v4.14): from chunk bit p.regionOff, the next region that the
  * block hints say can hold `allocBits` at `align`, as (p.regionOff, p.regionBits). Within a
- * block whose contig hint fits, the region starts at the block's first_free so that holes before
- * the contig hint get a chance. No fit leaves regionOff at mapBits.
+ * block whose contig hint fits, the region starts at the block's first_free so that holes
+ * before the contig hint get a chance. No fit leaves regionOff at mapBits.
  */
-export function nextFitRegion(p: PcpuV414, c: ChunkV414, allocBits: number, align: number): void {
-  const bb = c.blockBits;
+export function nextFitRegion(p: PcpuV414, c: BitmapChunk, allocBits: number, align: number): void {
+  const md = c.md;
+  const bb = p.blockBits;
   let i = Math.floor(p.regionOff / bb);
   let blockOff = p.regionOff % bb;
   let bits = 0;
   const i0 = i;
   let found = false;
   for (; i < c.nrBlocks; i++) {
+    const b = i * MD_STRIDE;
+    // a run carried over from the previous block's right edge
     if (bits) {
-      bits += c.mdLeftFree[i]!;
+      bits += md[b + MD_LEFT_FREE]!;
       if (bits >= allocBits) {
         found = true;
         break;
       }
-      if (c.mdLeftFree[i] === bb) continue;
+      if (md[b + MD_LEFT_FREE] === bb) continue;
     }
-    const cs = c.mdContigHintStart[i]!;
+    const cs = md[b + MD_CONTIG_START]!;
+    const contig = md[b + MD_CONTIG]!;
     bits = alignUp(cs, align) - cs;
-    if (c.mdContigHint[i] && cs >= blockOff && c.mdContigHint[i]! >= bits + allocBits) {
-      bits += allocBits + cs - c.mdFirstFree[i]!;
-      p.regionOff = i * bb + c.mdFirstFree[i]!;
+    if (contig && cs >= blockOff && contig >= bits + allocBits) {
+      bits += allocBits + cs - md[b + MD_FIRST_FREE]!;
+      p.regionOff = i * bb + md[b + MD_FIRST_FREE]!;
       found = true;
       break;
     }
     blockOff = 0;
-    const off = alignUp(bb - c.mdRightFree[i]!, align);
+    const off = alignUp(bb - md[b + MD_RIGHT_FREE]!, align);
     bits = bb - off;
     p.regionOff = i * bb + off;
     if (bits >= allocBits) {
@@ -64,7 +66,7 @@ export function nextFitRegion(p: PcpuV414, c: ChunkV414, allocBits: number, alig
  * mirrors pcpu_is_populated: are all pages under [bitOff, bitOff + bits) populated? If not,
  * p.regionOff is set to the bit just past the first unpopulated run.
  */
-export function isPopulated(p: PcpuV414, c: ChunkV414, bitOff: number, bits: number): boolean {
+export function isPopulated(p: PcpuV414, c: BitmapChunk, bitOff: number, bits: number): boolean {
   const pageStart = Math.floor((bitOff * PCPU_MIN_ALLOC_SIZE) / p.pageSize);
   const pageEnd = Math.ceil(((bitOff + bits) * PCPU_MIN_ALLOC_SIZE) / p.pageSize);
   const rs = findNextZeroBit(p.work, c.populated, pageEnd, pageStart);
@@ -79,12 +81,11 @@ export function isPopulated(p: PcpuV414, c: ChunkV414, bitOff: number, bits: num
  * The chunk is skipped unless an aligned request fits its contig hint; atomic requests
  * (`popOnly`) also skip regions whose pages are not all populated.
  */
-export function findBlockFit(p: PcpuV414, c: ChunkV414, allocBits: number, align: number, popOnly: boolean): number {
-  const pad = alignUp(c.contigBitsStart, align) - c.contigBitsStart;
-  if (pad + allocBits > c.contigBits) return -1;
+export function findBlockFit(p: PcpuV414, c: BitmapChunk, allocBits: number, align: number, popOnly: boolean): number {
+  const cs = contigBitsStart(c);
+  if (alignUp(cs, align) - cs + allocBits > contigBits(c)) return -1;
 
-  p.regionOff = c.firstBit;
-  p.regionBits = 0;
+  p.regionOff = firstBit(c);
   nextFitRegion(p, c, allocBits, align);
   while (p.regionOff < c.mapBits) {
     if (!popOnly || isPopulated(p, c, p.regionOff, p.regionBits)) break;

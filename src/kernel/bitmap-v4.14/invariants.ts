@@ -3,23 +3,26 @@
  *
  * Only what the kernel keeps exact is checked. Block hints never promise more than the block's
  * bitmap holds. The chunk hint (`contig_bits`) can: after a free that stays inside one block,
- * pcpu_chunk_update records the block's contig size at the freed run's start, which may be
- * neither where that run is nor even inside the map, and later allocations elsewhere leave the
- * stale hint standing, so it can exceed the chunk's free bytes (the recorded kernel runs show
- * all of this). The per-chunk empty-page count is recomputed only on a chunk rescan, so it is
- * not compared with the bitmap either.
+ * pcpu_chunk_update is given the block's contig size at the freed run's start, which may be
+ * neither where that run is nor even inside the map, and allocations elsewhere leave the stale
+ * hint standing, so it can exceed the chunk's free bytes (the recorded kernel runs show all of
+ * this). The per-chunk empty-page count is recomputed only on a chunk rescan, so it is not
+ * compared with the bitmap either.
  *
- * Bitmap work is limited to the blocks touched since the last check.
+ * Bitmap work is limited to the blocks touched since the last check (chunk.dirtyLo..dirtyHi);
+ * the checker keeps its own count of allocated bits per block and counts its reads apart from
+ * the allocator's work.
  */
 import { InvariantError } from '../allocator.ts';
-import { findNextBit, findNextZeroBit, popcount32 } from '../bitops.ts';
+import { findNextBit, findNextZeroBit, popcount32, testBit } from '../bitops.ts';
 import type { WorkCounters } from '../platform.ts';
-import type { ChunkV414 } from './chunk.ts';
+import type { BitmapChunk } from './chunk.ts';
+import { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE, contigBits, firstBit } from './chunk.ts';
 import { PCPU_MIN_ALLOC_SIZE } from './constants.ts';
 import { chunkSlot } from './slots.ts';
 import type { PcpuV414 } from './state.ts';
 
-function fail(c: ChunkV414 | null, what: string): never {
+function fail(c: BitmapChunk | null, what: string): never {
   throw new InvariantError(c ? `bitmap-v4.14 chunk ${c.id}: ${what}` : `bitmap-v4.14: ${what}`);
 }
 
@@ -28,77 +31,90 @@ function isClear(w: WorkCounters, map: Uint32Array, start: number, len: number):
   return len <= 0 || findNextBit(w, map, start + len, start) >= start + len;
 }
 
-/** free bits in block i */
-function blockFreeBits(c: ChunkV414, i: number): number {
-  const w0 = (i * c.blockBits) >>> 5;
-  const w1 = w0 + (c.blockBits >>> 5);
+/** allocated bits in block i */
+function blockUsedBits(c: BitmapChunk, i: number, bb: number): number {
+  const w0 = (i * bb) >>> 5;
+  const w1 = w0 + (bb >>> 5);
   let used = 0;
-  for (let w = w0; w < w1; w++) used += popcount32(c.allocMap[w]!);
-  return c.blockBits - used;
+  for (let k = w0; k < w1; k++) used += popcount32(c.allocMap[k]!);
+  return used;
 }
 
-/** block hints never promise more than the block's bitmap holds, and first_free has nothing free below it */
-function checkBlock(w: WorkCounters, c: ChunkV414, i: number): void {
-  const bb = c.blockBits;
+/** block hints never promise more than the block's bitmap holds; nothing is free below first_free */
+function checkBlock(w: WorkCounters, c: BitmapChunk, i: number, bb: number): void {
+  const md = c.md;
+  const b = i * MD_STRIDE;
   const base = i * bb;
-  const ch = c.mdContigHint[i]!;
-  const cs = c.mdContigHintStart[i]!;
-  const left = c.mdLeftFree[i]!;
-  const right = c.mdRightFree[i]!;
-  const ff = c.mdFirstFree[i]!;
-  if (ch < 0 || ch > bb || (ch > 0 && (cs < 0 || cs + ch > bb))) fail(c, `block ${i} contig hint ${ch}@${cs} outside the block`);
-  if (!isClear(w, c.allocMap, base + cs, ch)) fail(c, `block ${i} contig hint ${ch}@${cs} covers allocated bits`);
-  if (left < 0 || left > ch || !isClear(w, c.allocMap, base, left)) fail(c, `block ${i} left_free ${left} wrong (contig ${ch})`);
-  if (right < 0 || right > ch || !isClear(w, c.allocMap, base + bb - right, right)) fail(c, `block ${i} right_free ${right} wrong (contig ${ch})`);
+  const ch = md[b + MD_CONTIG]!;
+  const cs = md[b + MD_CONTIG_START]!;
+  const left = md[b + MD_LEFT_FREE]!;
+  const right = md[b + MD_RIGHT_FREE]!;
+  const ff = md[b + MD_FIRST_FREE]!;
+  if (ch < 0 || ch > bb || (ch > 0 && (cs < 0 || cs + ch > bb))) fail(c, `block ${i} contig_hint ${ch}@${cs} outside the block`);
+  if (!isClear(w, c.allocMap, base + cs, ch)) fail(c, `block ${i} contig_hint ${ch}@${cs} covers allocated bits`);
+  if (left < 0 || left > ch || !isClear(w, c.allocMap, base, left)) fail(c, `block ${i} left_free ${left} wrong (contig_hint ${ch})`);
+  if (right < 0 || right > ch || !isClear(w, c.allocMap, base + bb - right, right)) {
+    fail(c, `block ${i} right_free ${right} wrong (contig_hint ${ch})`);
+  }
   if (ff < 0 || ff > bb) fail(c, `block ${i} first_free ${ff} outside the block`);
-  if (findNextZeroBit(w, c.allocMap, base + bb, base) < base + ff) fail(c, `block ${i} has a free bit below first_free ${ff}`);
-  const populated = (c.populated[i >>> 5]! >>> (i & 31)) & 1;
-  if (!populated && blockFreeBits(c, i) !== bb) fail(c, `block ${i} has allocations on an unpopulated page`);
+  if (findNextZeroBit(w, c.allocMap, base + ff, base) < base + ff) fail(c, `block ${i} first_free ${ff} skips a free bit`);
 }
 
-function checkChunk(p: PcpuV414, c: ChunkV414): void {
+function checkChunk(p: PcpuV414, c: BitmapChunk): void {
   const w = p.checkerWork;
-  let cache = c.checkedFreeBits;
-  if (!cache) {
-    cache = c.checkedFreeBits = new Int32Array(c.nrBlocks);
-    c.markDirty(0, c.nrBlocks);
+  const bb = p.blockBits;
+  let used = c.checkedUsed;
+  if (!used) {
+    used = c.checkedUsed = new Int32Array(c.nrBlocks);
+    c.markDirty(0, c.nrBlocks - 1);
   }
-  for (let i = c.dirtyLo; i < c.dirtyHi; i++) {
-    checkBlock(w, c, i);
-    cache[i] = blockFreeBits(c, i);
+  for (let i = c.dirtyLo; i <= c.dirtyHi; i++) {
+    checkBlock(w, c, i, bb);
+    used[i] = blockUsedBits(c, i, bb);
   }
   c.dirtyLo = c.nrBlocks;
-  c.dirtyHi = 0;
+  c.dirtyHi = -1;
 
-  let freeBits = 0;
-  const firstBitBlock = Math.floor(c.firstBit / c.blockBits);
+  let usedBits = 0;
+  const first = firstBit(c);
+  const firstBlock = Math.floor(first / bb);
   for (let i = 0; i < c.nrBlocks; i++) {
-    if (i === firstBitBlock && freeBits !== 0) fail(c, `a free bit lies below first_bit ${c.firstBit}`);
-    freeBits += cache[i]!;
+    if (i < firstBlock && used[i] !== bb) fail(c, `a free bit lies below first_bit ${first}`);
+    usedBits += used[i]!;
   }
-  if (c.freeBytes !== freeBits * PCPU_MIN_ALLOC_SIZE) fail(c, `free_bytes ${c.freeBytes} but the bitmap has ${freeBits * PCPU_MIN_ALLOC_SIZE} free`);
-  if (firstBitBlock < c.nrBlocks) {
-    const base = firstBitBlock * c.blockBits;
-    if (findNextZeroBit(w, c.allocMap, c.firstBit, base) < c.firstBit) fail(c, `a free bit lies below first_bit ${c.firstBit}`);
+  const free = (c.mapBits - usedBits) * PCPU_MIN_ALLOC_SIZE;
+  if (c.freeBytes !== free) fail(c, `free_bytes ${c.freeBytes} but the bitmap has ${free} free`);
+  if (first < 0 || first > c.mapBits) fail(c, `first_bit ${first} outside the map`);
+  if (firstBlock < c.nrBlocks && findNextZeroBit(w, c.allocMap, first, firstBlock * bb) < first) {
+    fail(c, `a free bit lies below first_bit ${first}`);
   }
   // the chunk hint itself is not checked against the bitmap: see the file comment
-  if (c.contigBits < 0 || c.contigBits > c.mapBits) fail(c, `contig_bits ${c.contigBits} larger than the map`);
+  const contig = contigBits(c);
+  if (contig < 0 || contig > c.mapBits) fail(c, `contig_bits ${contig} larger than the map`);
 
-  let pop = 0;
-  for (let w = 0; w < c.populated.length; w++) pop += popcount32(c.populated[w]!);
-  if (pop !== c.nrPopulated) fail(c, `nr_populated ${c.nrPopulated} but ${pop} pages are marked populated`);
-  if (c.immutable && pop !== c.nrPages) fail(c, 'an immutable chunk has unpopulated pages');
-  if (c.nrEmptyPopPages < 0 || c.nrEmptyPopPages > c.nrPopulated) fail(c, `nr_empty_pop_pages ${c.nrEmptyPopPages} outside 0..${c.nrPopulated}`);
+  if (c.popDirty) {
+    let pop = 0;
+    for (let k = 0; k < c.populated.length; k++) pop += popcount32(c.populated[k]!);
+    if (pop !== c.nrPopulated) fail(c, `nr_populated ${c.nrPopulated} but ${pop} pages are marked populated`);
+    if (c.immutable && pop !== c.nrPages) fail(c, 'an immutable chunk has unpopulated pages');
+    c.popDirty = false;
+  }
+  for (let i = 0; i < c.nrBlocks; i++) {
+    if (used[i] !== 0 && !testBit(c.populated, i)) fail(c, `block ${i} has allocations on an unpopulated page`);
+  }
+  if (c.nrEmptyPopPages < 0 || c.nrEmptyPopPages > c.nrPopulated) {
+    fail(c, `nr_empty_pop_pages ${c.nrEmptyPopPages} outside 0..${c.nrPopulated}`);
+  }
 
   const list = p.lists.listOf(c.id);
   if (c === p.reserved) {
     if (c.id !== -1) fail(c, 'the reserved chunk must have id -1');
   } else if (list !== chunkSlot(p, c)) {
-    fail(c, `on list ${list} but its free bytes and contig hint put it on slot ${chunkSlot(p, c)}`);
+    fail(c, `on list ${list} but its free bytes and contig_bits put it on slot ${chunkSlot(p, c)}`);
   }
 }
 
-/** mirrors the debug checks the kernel's hint code relies on (see the file comment for what is left out) */
+/** the checks the v4.14 hint code relies on (see the file comment for what is left out) */
 export function checkInvariantsV414(p: PcpuV414): void {
   if (p.reserved) checkChunk(p, p.reserved);
   let live = 0;
@@ -111,5 +127,5 @@ export function checkInvariantsV414(p: PcpuV414): void {
   }
   if (live !== p.nrChunks) fail(null, `nr_chunks ${p.nrChunks} but ${live} chunks are live`);
   if (emptyPages !== p.nrEmptyPopPages) fail(null, `pcpu_nr_empty_pop_pages ${p.nrEmptyPopPages} but the chunks hold ${emptyPages}`);
-  if (!p.lists.isEmpty(p.toFreeList)) fail(null, 'chunks left on the balance work\'s to_free list');
+  if (!p.lists.isEmpty(p.toFreeList)) fail(null, "chunks left on the balance work's to_free list");
 }

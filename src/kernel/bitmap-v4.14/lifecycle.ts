@@ -1,6 +1,6 @@
 /** Making and unmaking chunks after boot (v4.14 pcpu_create_chunk / pcpu_destroy_chunk). */
-import { ChunkV414 } from './chunk.ts';
-import { PCPU_MIN_ALLOC_SHIFT } from './constants.ts';
+import type { BitmapChunk } from './chunk.ts';
+import { allocChunkV414, freeChunkV414 } from './chunk.ts';
 import { chunkPopulated } from './populate.ts';
 import type { PcpuV414 } from './state.ts';
 
@@ -9,12 +9,12 @@ import type { PcpuV414 } from './state.ts';
  * the chunk is on no list yet. A percpu-km chunk is born populated: v4.14 records the whole
  * first group's pages (pcpu_group_sizes[0]), one unit's worth on a one-unit machine.
  */
-export function createChunk(p: PcpuV414): ChunkV414 | null {
+export function createChunk(p: PcpuV414): BitmapChunk | null {
   const id = p.nextChunkId;
-  const c = new ChunkV414(p.platform, id, p.unitPages, p.pageSize, PCPU_MIN_ALLOC_SHIFT);
+  const c = allocChunkV414(p.platform, id, p.unitPages, p.pageSize, p.blockBits);
   const base = p.backend.createChunk();
   if (base < 0) {
-    c.freeMetadata(p.platform);
+    freeChunkV414(p.platform, c);
     return null;
   }
   p.nextChunkId++;
@@ -28,10 +28,10 @@ export function createChunk(p: PcpuV414): ChunkV414 | null {
 }
 
 /** mirrors pcpu_destroy_chunk (the chunk is already fully depopulated and off every list) */
-export function destroyChunk(p: PcpuV414, c: ChunkV414): void {
+export function destroyChunk(p: PcpuV414, c: BitmapChunk): void {
   p.nrChunks--;
   p.tracer?.destroyChunk(c.id, c.baseAddr);
   p.backend.destroyChunk(c.baseAddr);
-  c.freeMetadata(p.platform);
+  freeChunkV414(p.platform, c);
   p.chunks[c.id] = null;
 }

@@ -4,11 +4,11 @@
  * global populated-page count.
  */
 import { bitmapClear, bitmapSet, findNextBit, findNextZeroBit } from '../bitops.ts';
-import type { ChunkV414 } from './chunk.ts';
+import type { BitmapChunk } from './chunk.ts';
 import type { PcpuV414 } from './state.ts';
 
 /** mirrors pcpu_chunk_populated (v4.14): pages [pageStart, pageEnd) are now backed */
-export function chunkPopulated(p: PcpuV414, c: ChunkV414, pageStart: number, pageEnd: number, forAlloc: boolean): void {
+export function chunkPopulated(p: PcpuV414, c: BitmapChunk, pageStart: number, pageEnd: number, forAlloc: boolean): void {
   const nr = pageEnd - pageStart;
   bitmapSet(c.populated, pageStart, Math.min(pageEnd, c.nrPages) - pageStart);
   c.nrPopulated += nr;
@@ -16,24 +16,24 @@ export function chunkPopulated(p: PcpuV414, c: ChunkV414, pageStart: number, pag
     c.nrEmptyPopPages += nr;
     p.nrEmptyPopPages += nr;
   }
-  c.markDirty(0, c.nrBlocks);
+  c.popDirty = true;
 }
 
 /** mirrors pcpu_chunk_depopulated: pages [pageStart, pageEnd) were empty and are gone */
-export function chunkDepopulated(p: PcpuV414, c: ChunkV414, pageStart: number, pageEnd: number): void {
+export function chunkDepopulated(p: PcpuV414, c: BitmapChunk, pageStart: number, pageEnd: number): void {
   const nr = pageEnd - pageStart;
   bitmapClear(c.populated, pageStart, nr);
   c.nrPopulated -= nr;
   c.nrEmptyPopPages -= nr;
   p.nrEmptyPopPages -= nr;
-  c.markDirty(0, c.nrBlocks);
+  c.popDirty = true;
 }
 
 /**
  * The populate loop of pcpu_alloc: back every unpopulated page under [off, off + size).
  * Returns false when a page run could not be populated (earlier runs stay populated).
  */
-export function populateForAlloc(p: PcpuV414, c: ChunkV414, off: number, size: number): boolean {
+export function populateForAlloc(p: PcpuV414, c: BitmapChunk, off: number, size: number): boolean {
   const work = p.work;
   const pageStart = Math.floor(off / p.pageSize);
   const pageEnd = Math.ceil((off + size) / p.pageSize);

@@ -8,7 +8,7 @@ import type { ChunkBackend, UnitGeometry } from '../chunk-backend.ts';
 import { ChunkLists } from '../chunk-list.ts';
 import type { Platform, WorkCounters } from '../platform.ts';
 import { newWorkCounters } from '../platform.ts';
-import type { ChunkV414 } from './chunk.ts';
+import type { BitmapChunk } from './chunk.ts';
 import { PCPU_MIN_ALLOC_SHIFT, PCPU_WARN_LIMIT } from './constants.ts';
 import { rawSizeToSlot } from './slots.ts';
 
@@ -31,10 +31,10 @@ export class PcpuV414 {
   /** slot lists, holding chunks by id */
   readonly lists: ChunkLists;
   /** live chunks by id (first chunk 0, then created ones); null once destroyed */
-  readonly chunks: (ChunkV414 | null)[] = [];
-  reserved: ChunkV414 | null = null;
+  readonly chunks: (BitmapChunk | null)[] = [];
+  reserved: BitmapChunk | null = null;
   /** set once setup is done */
-  first!: ChunkV414;
+  first!: BitmapChunk;
   /** pcpu_nr_empty_pop_pages (reserved chunk excluded) */
   nrEmptyPopPages = 0;
   atomicAllocFailed = false;

@@ -1,6 +1,7 @@
 /** Allocator state as a percpu-trace/1 `stats` line reports it, for v4.14. */
 import type { AllocatorStats, ChunkStats } from '../allocator.ts';
-import type { ChunkV414 } from './chunk.ts';
+import type { BitmapChunk } from './chunk.ts';
+import { contigBits, contigBitsStart, firstBit } from './chunk.ts';
 import { PCPU_MIN_ALLOC_SIZE } from './constants.ts';
 import type { PcpuV414 } from './state.ts';
 
@@ -8,18 +9,18 @@ import type { PcpuV414 } from './state.ts';
  * one chunk: v4.14 has no chunk-wide hint block, so `extra` carries contig_bits,
  * contig_bits_start and first_bit under the block-record names, and null for the fields it lacks
  */
-function chunkStats(p: PcpuV414, c: ChunkV414): ChunkStats {
+function chunkStats(p: PcpuV414, c: BitmapChunk): ChunkStats {
   return {
     id: c.id,
     list: c === p.reserved ? -1 : p.lists.listOf(c.id),
     free_bytes: c.freeBytes,
-    contig_bytes: c.contigBits * PCPU_MIN_ALLOC_SIZE,
+    contig_bytes: contigBits(c) * PCPU_MIN_ALLOC_SIZE,
     nr_populated: c.nrPopulated,
     nr_empty_pop_pages: c.nrEmptyPopPages,
     extra: {
-      contig_hint: c.contigBits,
-      contig_hint_start: c.contigBitsStart,
-      first_free: c.firstBit,
+      contig_hint: contigBits(c),
+      contig_hint_start: contigBitsStart(c),
+      first_free: firstBit(c),
       left_free: null,
       right_free: null,
       scan_hint: null,
