@@ -3,6 +3,7 @@ import { findNextBit, findNextZeroBit } from '../bitops.ts';
 import { allocArea } from './alloc-area.ts';
 import type { AreamapChunk } from './chunk.ts';
 import { createChunk } from './chunk-lifecycle.ts';
+import { PCPU_CHUNK_WALK_BYTES } from './constants.ts';
 import { freeArea } from './free-area.ts';
 import { extendAreaMap, needToExtend } from './map-extend.ts';
 import { chunkPopulated } from './populated.ts';
@@ -108,6 +109,7 @@ function allocFromSlots(s: AreamapState, size: number, align: number, atomic: bo
     for (let slot = firstSlot; slot < s.nrSlots; slot++) {
       for (let c = lists.first(slot); c !== -1; c = lists.next(c)) {
         const chunk = s.chunks[c]!;
+        s.platform.touchRead(chunk.structAddr, PCPU_CHUNK_WALK_BYTES);
         if (size > chunk.contigHint) continue;
 
         const newAlloc = needToExtend(s, chunk, atomic);

@@ -33,3 +33,9 @@ export const PCPU_WARN_LIMIT = 10;
  * has_reserved, nr_populated, padded to 8); the populated bitmap follows it
  */
 export const PCPU_CHUNK_STRUCT_BYTES = 88;
+
+/**
+ * offsetof(struct pcpu_chunk, map_extend_list): the fields the slot walk and
+ * pcpu_need_to_extend read (list, free_size, contig_hint, base_addr, map_used, map_alloc, map)
+ */
+export const PCPU_CHUNK_WALK_BYTES = 48;
