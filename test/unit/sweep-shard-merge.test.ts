@@ -40,7 +40,8 @@ describe('sweep shards and merge', () => {
     mergeCommand([dir('shard0'), dir('shard1'), dir('shard2')], { json: null, wallClock: true }, (t) => (b += t));
     mergeCommand([dir('whole')], { json: null, wallClock: true }, (t) => (a += t));
     expect(b.split('\n').slice(1)).toEqual(a.split('\n').slice(1));
-    expect(a).toMatch(/cpus \/ nodes \/ pageSize \/ size\s+areamap alloc\s+areamap free\s+areamap pages MiB/);
+    expect(a).toMatch(/cpus \/ nodes \/ pageSize \/ size\s+v4.13 alloc\s+v4.13 free\s+v4.13 pages MiB\s+v4.13 meta KiB\s+v6.12 alloc/);
+    expect(a).toContain('v4.13 = areamap, v6.12 = bitmap;');
   });
 
   it('keeps wall-clock fields unless asked, and the merge of one directory equals that sweep\'s --json byte for byte', async () => {
