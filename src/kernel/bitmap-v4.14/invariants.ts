@@ -2,12 +2,14 @@
  * What v4.14 relies on, checked after operations (tests and `--check`).
  *
  * Only what the kernel keeps exact is checked. Block hints never promise more than the block's
- * bitmap holds. The chunk hint (`contig_bits`) can: after a free that stays inside one block,
- * pcpu_chunk_update is given the block's contig size at the freed run's start, which may be
- * neither where that run is nor even inside the map, and allocations elsewhere leave the stale
- * hint standing, so it can exceed the chunk's free bytes (the recorded kernel runs show all of
- * this). The per-chunk empty-page count is recomputed only on a chunk rescan, so it is not
- * compared with the bitmap either.
+ * bitmap holds. The chunk hint (`contig_bits` at `contig_bits_start`) can, and the recorded
+ * kernel runs show it: a free that extends the hinted run leftwards inside one block leaves the
+ * recorded start where it was (pcpu_chunk_update only takes bigger runs), and a later
+ * allocation that starts left of that start but overlaps the run does not trigger a rescan
+ * (v4.14 rescans only when the allocation *starts* inside the hint), so the hint keeps a size
+ * the chunk no longer has, possibly more than its free bytes, and may even reach past the map.
+ * The per-chunk empty-page count is recomputed only on a chunk rescan, so it is not compared
+ * with the bitmap either.
  *
  * Bitmap work is limited to the blocks touched since the last check (chunk.dirtyLo..dirtyHi);
  * the checker keeps its own count of allocated bits per block and counts its reads apart from
