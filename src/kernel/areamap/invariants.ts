@@ -64,11 +64,9 @@ interface Walk {
   largest: number;
   emptyPages: number;
 }
-const walkResult: Walk = { free: 0, largest: 0, emptyPages: 0 };
-
 /**
  * Checks areas a..b of `map` (area k spans map[k] to map[k+1]) and sums their free bytes,
- * largest free area and populated pages lying wholly in free areas into `walkResult`.
+ * largest free area and populated pages lying wholly in free areas.
  * With `verify` false it only sums (for the checker's old copy of the map).
  */
 function walkAreas(s: AreamapState, chunk: AreamapChunk, map: Int32Array, a: number, b: number, verify: boolean): Walk {
@@ -109,10 +107,7 @@ function walkAreas(s: AreamapState, chunk: AreamapChunk, map: Int32Array, a: num
     }
     cur = next;
   }
-  walkResult.free = free;
-  walkResult.largest = largest;
-  walkResult.emptyPages = emptyPages;
-  return walkResult;
+  return { free, largest, emptyPages };
 }
 
 /** every area of the map, then a fresh copy for later window checks */
@@ -151,13 +146,11 @@ function checkWindow(s: AreamapState, chunk: AreamapChunk): boolean {
   if (chunk.firstFree > Math.max(c.firstFree, a) || chunk.firstFree > bNew + 1) return false;
 
   const old = walkAreas(s, chunk, c.shadow, a, bOld, false);
-  const oldFree = old.free;
-  const oldEmpty = old.emptyPages;
   const w = walkAreas(s, chunk, chunk.map, a, bNew, true);
   if (chunk.contigHint < w.largest) fail(chunk, `contig_hint ${chunk.contigHint} is below the largest free area ${w.largest}`);
   // a lower hint is only right if the window saw every free area
   if (chunk.contigHint < c.hint && (a > chunk.firstFree || bNew !== used - 1)) return false;
-  const free = c.free - oldFree + w.free;
+  const free = c.free - old.free + w.free;
   if (free !== chunk.freeSize) return false;
 
   // bring the copy up to date: shift the unchanged tail, then the window
@@ -165,6 +158,6 @@ function checkWindow(s: AreamapState, chunk: AreamapChunk): boolean {
   c.shadow.set(chunk.map.subarray(lo, hiNew + 1), lo);
   c.used = used;
   c.free = free;
-  c.emptyPages = c.emptyPages - oldEmpty + w.emptyPages;
+  c.emptyPages = c.emptyPages - old.emptyPages + w.emptyPages;
   return true;
 }
