@@ -11,8 +11,8 @@ const root = mkdtempSync(join(tmpdir(), 'sweep-resume-'));
 const scenario = join(root, 'tiny.json5');
 writeFileSync(
   scenario,
-  `{ machine: 'laptop', allocators: ['bitmap'],
-    workload: [{phase: 'alloc', count: 1500, size: 24}, {phase: 'free', order: 'reverse'}],
+  `{ machine: 'laptop', allocators: ['bitmap', 'areamap'],
+    workload: [{phase: 'alloc', count: 600, size: 24}, {phase: 'free', order: 'reverse'}],
     sweep: {cpus: [1, 2, 4, 8, 16, 32, 64, 128], pageSize: [4096, 16384]} }`,
 );
 const pointsIn = (dir: string): string[] => (existsSync(join(dir, 'points')) ? readdirSync(join(dir, 'points')).filter((f) => f.endsWith('.json')).sort() : []);
@@ -24,14 +24,14 @@ describe('resuming a sweep', () => {
     const dir = join(root, 'subset');
     const plan = planSweep(scenario);
     const first = await runSweep(plan, { dir, workers: 0, check: false, shard: { index: 1, count: 4 } });
-    expect([first.ran, first.skipped]).toEqual([4, 0]);
+    expect([first.ran, first.skipped]).toEqual([8, 0]);
     const before = snapshot(dir);
     const all = await runSweep(plan, { dir, workers: 0, check: false, shard: null });
-    expect([all.ran, all.skipped]).toEqual([12, 4]);
+    expect([all.ran, all.skipped]).toEqual([24, 8]);
     const after = snapshot(dir);
     for (const [f, v] of before) expect(after.get(f)).toBe(v);
     const again = await runSweep(plan, { dir, workers: 0, check: false, shard: null });
-    expect([again.ran, again.skipped]).toEqual([0, 16]);
+    expect([again.ran, again.skipped]).toEqual([0, 32]);
     expect(sweepMetricsText('t', again.runs, { wallClock: true })).toBe(sweepMetricsText('t', all.runs, { wallClock: true }));
   });
 
@@ -41,17 +41,17 @@ describe('resuming a sweep', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', sim, 'sweep', scenario, '--out', dir, '--workers', '1'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
     // wait until a few points are on disk, then kill without warning
-    for (let i = 0; i < 1200 && pointsIn(dir).length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 1200 && pointsIn(dir).length < 2; i++) await new Promise((r) => setTimeout(r, 25));
     child.kill('SIGKILL');
     await exited;
     const before = snapshot(dir);
-    expect(before.size).toBeGreaterThanOrEqual(3);
-    expect(before.size).toBeLessThan(16);
+    expect(before.size).toBeGreaterThanOrEqual(2);
+    expect(before.size).toBeLessThan(32);
     const resumed = await runSweep(planSweep(scenario), { dir, workers: 0, check: false, shard: null });
-    expect([resumed.ran, resumed.skipped]).toEqual([16 - before.size, before.size]);
+    expect([resumed.ran, resumed.skipped]).toEqual([32 - before.size, before.size]);
     const after = snapshot(dir);
     for (const [f, v] of before) expect(after.get(f)).toBe(v);
-    expect(after.size).toBe(16);
+    expect(after.size).toBe(32);
     // the resumed sweep's results are those of a sweep run in one go
     const fresh = await runSweep(planSweep(scenario), { dir: join(root, 'fresh'), workers: 0, check: false, shard: null });
     expect(sweepMetricsText('t', resumed.runs, { wallClock: false })).toBe(sweepMetricsText('t', fresh.runs, { wallClock: false }));
