@@ -43,6 +43,9 @@ const NCAT = COST_CATEGORIES.length;
 /** the CPU number that stands for the kworker running balance work */
 export const KWORKER = -1;
 
+/** the embedded first chunk's synthetic address (linear map, below metadata and vmalloc) */
+const LINEAR_MAP_BASE = 2 ** 36;
+
 /** synthetic vmalloc space starts here (above the metadata arenas; its end stays below 2^53) */
 export const VMALLOC_BASE = 2 ** 44;
 
@@ -287,6 +290,11 @@ export class MachinePlatform implements Platform {
   getVmAreas(groupOffsets: readonly number[], groupSizes: readonly number[], align: number): number {
     this.charge(VMALLOC, groupOffsets.length * this.machine.fixed.vmAreaSetupNs);
     return this.vm.alloc(groupOffsets, groupSizes, align);
+  }
+
+  /** the embedded first chunk: memblock memory in the linear map, not vmalloc space */
+  embedFirstChunk(groupOffsets: readonly number[], _groupSizes: readonly number[], _align: number): number {
+    return LINEAR_MAP_BASE - (groupOffsets[0] ?? 0);
   }
 
   freeVmAreas(baseAddr: number): void {

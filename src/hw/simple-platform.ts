@@ -8,6 +8,8 @@ import { newWorkCounters } from '../kernel/platform.ts';
 
 /** top of the synthetic vmalloc space, like VMALLOC_END on x86-64 (below 2^53) */
 const VMALLOC_TOP = 2 ** 46;
+/** the first chunk sits in the linear map, far from vmalloc and metadata */
+const LINEAR_MAP_BASE = 2 ** 36;
 /** synthetic metadata addresses grow upward from here */
 const META_BASE = 2 ** 40;
 
@@ -43,6 +45,10 @@ export class SimplePlatform implements Platform {
   }
 
   freeVmAreas(_baseAddr: number): void {}
+
+  embedFirstChunk(groupOffsets: readonly number[], _groupSizes: readonly number[], _align: number): number {
+    return LINEAR_MAP_BASE - (groupOffsets[0] ?? 0);
+  }
   mapPages(_nrUnits: number, _nrPages: number): void {}
   unmapPages(_nrUnits: number, _nrPages: number): void {}
   flushTlbKernelRange(_start: number, _end: number): void {}

@@ -89,6 +89,12 @@ export interface Platform {
    */
   getVmAreas(groupOffsets: readonly number[], groupSizes: readonly number[], align: number): number;
   freeVmAreas(baseAddr: number): void;
+  /**
+   * The first chunk's memory (pcpu_embed_first_chunk: memblock in the linear map, one area
+   * per group at `groupOffsets[g]`, `groupSizes[g]` bytes). Returns its base address. It is
+   * not vmalloc space and is never freed.
+   */
+  embedFirstChunk(groupOffsets: readonly number[], groupSizes: readonly number[], align: number): number;
   /** pages mapped into units (vmap_pages_range_noflush), counted by the platform */
   mapPages(nrUnits: number, nrPages: number): void;
   /** pages unmapped from units */

@@ -27,7 +27,7 @@ export interface FirstChunks {
 export function buildFirstChunks(geo: UnitGeometry, ai: AllocInfo, platform: Platform): FirstChunks {
   // The embedded first chunk lives outside vmalloc space in the kernel; any stable, distinct
   // address range of the first chunk's shape serves the platform's address-based models.
-  const baseAddr = platform.getVmAreas(geo.groupOffsets, geo.groupSizes, geo.atomSize);
+  const baseAddr = platform.embedFirstChunk(geo.groupOffsets, geo.groupSizes, geo.atomSize);
   const staticSize = ai.static_size;
   let dynSize = ai.dyn_size;
 

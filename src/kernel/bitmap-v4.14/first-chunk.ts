@@ -112,7 +112,7 @@ export function setupFirstChunk(p: PcpuV414, ai: AllocInfo, baseAddr: number): v
 export function createPcpuV414(config: AllocatorConfig, platform: Platform, ai: AllocInfo, backend: ChunkBackendKind): PcpuV414 {
   const geo = unitGeometry(ai, config.topology);
   const p = new PcpuV414(platform, geo, createChunkBackend(backend, geo, platform), config.knobs);
-  const base = platform.getVmAreas(geo.groupOffsets, geo.groupSizes, Math.max(geo.atomSize, geo.pageSize));
+  const base = platform.embedFirstChunk(geo.groupOffsets, geo.groupSizes, Math.max(geo.atomSize, geo.pageSize));
   setupFirstChunk(p, ai, base);
   return p;
 }

@@ -126,7 +126,7 @@ export function createPcpuState(config: AllocatorConfig, platform: Platform, ai:
     largestBits: 0,
   };
   // the boot-time unit lives outside the chunk backend; any distinct page-aligned address will do
-  const base = platform.getVmAreas(geo.groupOffsets, geo.groupSizes, Math.max(geo.atomSize, topo.pageSize));
+  const base = platform.embedFirstChunk(geo.groupOffsets, geo.groupSizes, Math.max(geo.atomSize, topo.pageSize));
   setupFirstChunk(state, ai, base);
   return state;
 }
