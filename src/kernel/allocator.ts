@@ -3,6 +3,7 @@
  * The conformance runner, the engine and the reports only ever see this.
  */
 import type { Platform } from './platform.ts';
+import type { PercpuStatsView } from './percpu-stats.ts';
 
 export type AllocatorName = 'bitmap' | 'bitmap-v4.14' | 'areamap';
 export const ALLOCATOR_NAMES: readonly AllocatorName[] = ['bitmap', 'bitmap-v4.14', 'areamap'];
@@ -124,6 +125,8 @@ export interface PercpuAllocator {
   stats(): AllocatorStats;
   /** throws InvariantError naming the broken invariant */
   checkInvariants(): void;
+  /** what /sys/kernel/debug/percpu_stats (CONFIG_PERCPU_STATS) and /proc/meminfo would show now */
+  percpuStats?(): PercpuStatsView;
 }
 
 /** A user-supplied configuration the kernel would refuse (it would panic at boot). */

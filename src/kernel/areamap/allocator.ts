@@ -20,6 +20,8 @@ import { checkAreamapInvariants } from './invariants.ts';
 import type { AreamapState } from './state.ts';
 import { newAreamapState } from './state.ts';
 import { areamapStats } from './stats.ts';
+import { PercpuStatsCounters, type PercpuStatsView } from '../percpu-stats.ts';
+import { areamapPercpuStats } from './percpu-stats.ts';
 
 export class AreamapAllocator implements PercpuAllocator {
   readonly name = 'areamap' as const;
@@ -41,14 +43,19 @@ export class AreamapAllocator implements PercpuAllocator {
     const { first, reserved } = buildFirstChunks(geo, layout, platform);
     this.state = newAreamapState(platform, geo, backend, config.knobs, first, reserved);
     linkFirstChunk(this.state);
+    this.statsCounters = new PercpuStatsCounters(layout.unit_size);
+    this.state.tracer = this.statsCounters;
   }
 
+  /** CONFIG_PERCPU_STATS counters: always the state's tracer, passing events on to `tracer` */
+  private readonly statsCounters: PercpuStatsCounters;
+
   get tracer(): PercpuTracer | null {
-    return this.state.tracer;
+    return this.statsCounters.downstream;
   }
 
   set tracer(t: PercpuTracer | null) {
-    this.state.tracer = t;
+    this.statsCounters.downstream = t;
   }
 
   alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
@@ -58,6 +65,7 @@ export class AreamapAllocator implements PercpuAllocator {
       this.lastFailReason = null;
     } else {
       this.lastFailReason = this.result.failReason;
+      if (this.lastFailReason === 'failed to populate') this.statsCounters.populateFailed(this.result.chunkId);
     }
     return off;
   }
@@ -80,5 +88,9 @@ export class AreamapAllocator implements PercpuAllocator {
 
   checkInvariants(): void {
     checkAreamapInvariants(this.state);
+  }
+
+  percpuStats(): PercpuStatsView {
+    return areamapPercpuStats(this.state, this.layout, this.statsCounters);
   }
 }

@@ -9,6 +9,8 @@ import { freePercpu } from './free.ts';
 import { checkInvariantsV414 } from './invariants.ts';
 import type { PcpuV414 } from './state.ts';
 import { allocatorStats } from './stats.ts';
+import { PercpuStatsCounters, type PercpuStatsView } from '../percpu-stats.ts';
+import { bitmapV414PercpuStats } from './percpu-stats.ts';
 
 export class BitmapV414Allocator implements PercpuAllocator {
   readonly name = 'bitmap-v4.14' as const;
@@ -17,22 +19,28 @@ export class BitmapV414Allocator implements PercpuAllocator {
   lastChunkId = -1;
   lastFailReason: string | null = null;
   private readonly p: PcpuV414;
+  /** CONFIG_PERCPU_STATS counters: always the state's tracer, passing events on to `tracer` */
+  private readonly statsCounters: PercpuStatsCounters;
 
   constructor(config: AllocatorConfig, platform: Platform, ai: AllocInfo, backend: ChunkBackendKind = 'vm') {
     this.layout = ai;
     this.p = createPcpuV414(config, platform, ai, backend);
+    this.statsCounters = new PercpuStatsCounters(ai.unit_size);
+    this.p.tracer = this.statsCounters;
   }
 
   get tracer(): PercpuTracer | null {
-    return this.p.tracer;
+    return this.statsCounters.downstream;
   }
 
   set tracer(t: PercpuTracer | null) {
-    this.p.tracer = t;
+    this.statsCounters.downstream = t;
   }
 
   alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
-    return pcpuAlloc(this.p, this, size, align, reserved, atomic);
+    const off = pcpuAlloc(this.p, this, size, align, reserved, atomic);
+    if (off < 0 && this.lastFailReason === 'failed to populate') this.statsCounters.populateFailed(null);
+    return off;
   }
 
   free(chunkId: number, off: number): void {
@@ -53,5 +61,9 @@ export class BitmapV414Allocator implements PercpuAllocator {
 
   checkInvariants(): void {
     checkInvariantsV414(this.p);
+  }
+
+  percpuStats(): PercpuStatsView {
+    return bitmapV414PercpuStats(this.p, this.layout, this.statsCounters);
   }
 }

@@ -23,6 +23,8 @@ import { freePercpu } from './free.ts';
 import { checkInvariants } from './invariants.ts';
 import type { PcpuState } from './state.ts';
 import { allocatorStats } from './stats.ts';
+import { PercpuStatsCounters, type PercpuStatsView } from '../percpu-stats.ts';
+import { bitmapPercpuStats } from './percpu-stats.ts';
 
 export interface BitmapAllocatorOptions {
   /** chunk backend: percpu-vm (default) or percpu-km */
@@ -39,19 +41,23 @@ class BitmapAllocator implements PercpuAllocator {
   lastFailReason: string | null = null;
   private readonly state: PcpuState;
   private readonly result: AllocResult = { chunkId: -1, failReason: null };
+  /** CONFIG_PERCPU_STATS counters: always the state's tracer, passing events on to `tracer` */
+  private readonly statsCounters: PercpuStatsCounters;
 
   constructor(config: AllocatorConfig, platform: Platform, opts: BitmapAllocatorOptions) {
     const ai = opts.allocInfo ?? buildAllocInfo('v6.12', config.topology, config.firstChunk);
     this.layout = ai;
     this.state = createPcpuState(config, platform, ai, opts.backend ?? 'vm');
+    this.statsCounters = new PercpuStatsCounters(ai.unit_size);
+    this.state.tracer = this.statsCounters;
   }
 
   get tracer(): PercpuTracer | null {
-    return this.state.tracer;
+    return this.statsCounters.downstream;
   }
 
   set tracer(t: PercpuTracer | null) {
-    this.state.tracer = t;
+    this.statsCounters.downstream = t;
   }
 
   get balancePending(): boolean {
@@ -62,6 +68,7 @@ class BitmapAllocator implements PercpuAllocator {
     const off = pcpuAlloc(this.state, this.result, size, align, atomic, reserved);
     if (off >= 0) this.lastChunkId = this.result.chunkId;
     this.lastFailReason = this.result.failReason;
+    if (off < 0 && this.lastFailReason === 'failed to populate') this.statsCounters.populateFailed(null);
     return off;
   }
 
@@ -81,6 +88,10 @@ class BitmapAllocator implements PercpuAllocator {
 
   checkInvariants(): void {
     checkInvariants(this.state);
+  }
+
+  percpuStats(): PercpuStatsView {
+    return bitmapPercpuStats(this.state, this.layout, this.statsCounters);
   }
 }
 
