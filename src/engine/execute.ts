@@ -2,13 +2,14 @@
  * Runs one RunSpec from scratch: a fresh machine, a fresh allocator, the phases. Plain data in,
  * plain data out, so it runs the same in the main thread and in a worker.
  */
-import type { FirstChunkRequest, Topology } from '../kernel/allocator.ts';
+import type { FirstChunkRequest, PercpuAllocator, Topology } from '../kernel/allocator.ts';
 import { KERNEL_OF } from '../kernel/allocator.ts';
 import { allocatorFactory } from '../kernel/registry.ts';
 import type { MachineRef, RunSpec } from '../scenario/load.ts';
 import { InputError } from '../input/input-error.ts';
 import type { MeteredPlatform } from './metered-platform.ts';
 import type { RunMetrics } from './metrics.ts';
+import type { RunOptions } from './run.ts';
 import { runPhases } from './run.ts';
 
 /** A machine ready to run on: what the allocator sees, and a fresh modeled platform. */
@@ -24,6 +25,8 @@ export type MachineLoader = (ref: MachineRef) => MachineSetup;
 export interface ExecuteOptions {
   check: boolean;
   progress?: (fraction: number) => void;
+  /** watches the run from inside (event log, stats per phase, samplers): gets the fresh allocator and platform, returns engine hooks */
+  observe?: (allocator: PercpuAllocator, platform: MeteredPlatform, machine: MachineSetup) => Pick<RunOptions, 'onOp' | 'onPhaseEnd'>;
 }
 
 export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: ExecuteOptions): RunMetrics {
@@ -38,6 +41,7 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
     { topology: machine.topology, firstChunk: { ...machine.firstChunk, ...spec.firstChunk }, knobs: spec.knobs },
     platform,
   );
+  const hooks = opts.observe?.(allocator, platform, machine);
   const r = runPhases(allocator, platform, spec.phases, {
     cpu: spec.cpu,
     balance: spec.balance,
@@ -45,6 +49,7 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
     seed: `${spec.seed}/${JSON.stringify(spec.labels)}`,
     check: opts.check,
     progress: opts.progress,
+    ...hooks,
   });
   return {
     allocator: spec.allocator,

@@ -27,6 +27,10 @@ export interface RunOptions {
   check: boolean;
   /** called now and then with the fraction of the run's operations done */
   progress?: (done: number) => void;
+  /** called after every call (balance work it triggered included); for samplers: keep it cheap */
+  onOp?: () => void;
+  /** called at the end of each phase with the modeled latency of each of its calls, ns (a view: copy to keep) */
+  onPhaseEnd?: (name: string, latenciesNs: Float64Array) => void;
 }
 
 export interface PhaseMetrics {
@@ -103,6 +107,7 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
       cpuClock += dt;
       afterOp();
       if (opts.progress && (++opsDone & 0xffff) === 0) opts.progress(opsDone / totalOps);
+      opts.onOp?.();
     };
     if (phase.phase === 'alloc') {
       const { count, size, align, atomic, reserved } = phase;
@@ -125,6 +130,7 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
       }
     } else runBalance();
     result.phases[phase.name] = phaseMetrics(lat.subarray(0, n), failed, performance.now() - wall0);
+    opts.onPhaseEnd?.(phase.name, lat.subarray(0, n));
     notePeak(result.footprint, platform.footprint(), allocator.stats().nr_chunks);
   }
   result.balance.modeled_ms = balanceNs / 1e6;

@@ -5,11 +5,14 @@
 import { findBlockFit } from './fit.ts';
 import { allocArea, freeArea } from './area.ts';
 import type { BitmapChunk } from './chunk.ts';
-import { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE, pcpuMinUnitSize } from './constants.ts';
+import * as constants from './constants.ts';
 import { createChunk } from './lifecycle.ts';
 import { populateForAlloc } from './populate.ts';
 import { chunkRelocate, sizeToSlot } from './slots.ts';
 import type { PcpuV414 } from './state.ts';
+
+// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+const { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE, pcpuMinUnitSize } = constants;
 
 /** where pcpu_alloc leaves its result besides the return value */
 export interface AllocOutcome {

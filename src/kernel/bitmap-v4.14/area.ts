@@ -3,14 +3,18 @@
  * pcpu_free_area). The boundary map remembers where each allocation ends, so a free needs only
  * the offset.
  */
-import { bitmapClear, bitmapFindNextZeroAreaOff, bitmapSet, findNextBit, findNextZeroBit, setBit } from '../bitops.ts';
+import * as bitops from '../bitops.ts';
 import { blockUpdateHintAlloc, blockUpdateHintFree } from './block-hints.ts';
 import type { Platform } from '../platform.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { firstBit, setFirstBit } from './chunk.ts';
-import { PCPU_MIN_ALLOC_SIZE } from './constants.ts';
+import * as constants from './constants.ts';
 import { chunkRelocate, chunkSlot } from './slots.ts';
 import type { PcpuV414 } from './state.ts';
+
+// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+const { bitmapClear, bitmapFindNextZeroAreaOff, bitmapSet, findNextBit, findNextZeroBit, setBit } = bitops;
+const { PCPU_MIN_ALLOC_SIZE } = constants;
 
 /** byte range of bitmap bits [lo, hi) as the kernel's 8-byte words hold them */
 function touchBits(plat: Platform, write: boolean, addr: number, lo: number, hi: number): void {

@@ -2,11 +2,17 @@
  * Chunk-wide hints of v4.14: `contig_bits`/`contig_bits_start`, kept from block hints, and the
  * chunk's count of empty populated pages, which v4.14 recomputes only when it rescans the hints.
  */
-import { bitmapWeight, ctz32 } from '../bitops.ts';
+import * as bitops from '../bitops.ts';
+import * as layout from '../bitmap/chunk.ts';
 import type { BitmapChunk } from './chunk.ts';
-import { MD_CONTIG, MD_CONTIG_START, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE, firstBit } from './chunk.ts';
-import { BLOCK_MD_BYTES, PCPU_MIN_ALLOC_SIZE } from './constants.ts';
+import { firstBit } from './chunk.ts';
+import * as constants from './constants.ts';
 import type { PcpuV414 } from './state.ts';
+
+// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+const { bitmapWeight, ctz32 } = bitops;
+const { MD_CONTIG, MD_CONTIG_START, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE } = layout;
+const { BLOCK_MD_BYTES, PCPU_MIN_ALLOC_SIZE } = constants;
 
 /** does the chunk's contig hint run [contig_bits_start, +contig_bits) hold bit `bitOff`? */
 export function contigCovers(c: BitmapChunk, bitOff: number): boolean {

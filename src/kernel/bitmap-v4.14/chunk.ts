@@ -10,9 +10,13 @@
  *
  * Metadata is accounted at v4.14's sizes (20-byte block records, a smaller struct).
  */
-import { BitmapChunk, MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE } from '../bitmap/chunk.ts';
+import * as shared from '../bitmap/chunk.ts';
+import { BitmapChunk } from '../bitmap/chunk.ts';
 import type { Platform } from '../platform.ts';
 import { BLOCK_MD_BYTES, CHUNK_STRUCT_BYTES } from './constants.ts';
+
+// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+const { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE } = shared;
 
 export { BitmapChunk, MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE } from '../bitmap/chunk.ts';
 

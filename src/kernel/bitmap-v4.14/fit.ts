@@ -3,12 +3,18 @@
  * then the block hints propose candidate regions starting at a block's first_free. There is
  * no scan hint and no pcpu_next_hint.
  */
-import { findNextBit, findNextZeroBit } from '../bitops.ts';
+import * as bitops from '../bitops.ts';
+import * as layout from '../bitmap/chunk.ts';
 import { alignUp } from '../bitmap/hints.ts';
 import type { BitmapChunk } from './chunk.ts';
-import { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE, contigBits, contigBitsStart, firstBit } from './chunk.ts';
-import { BLOCK_MD_BYTES, PCPU_MIN_ALLOC_SIZE } from './constants.ts';
+import { contigBits, contigBitsStart, firstBit } from './chunk.ts';
+import * as constants from './constants.ts';
 import type { PcpuV414 } from './state.ts';
+
+// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+const { findNextBit, findNextZeroBit } = bitops;
+const { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE } = layout;
+const { BLOCK_MD_BYTES, PCPU_MIN_ALLOC_SIZE } = constants;
 
 /**
  * mirrors pcpu_next_fit_region (v4.14): from chunk bit p.regionOff, the next region that the

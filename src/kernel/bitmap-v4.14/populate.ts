@@ -3,9 +3,12 @@
  * adds no empty pages for pages populated to serve an allocation (`for_alloc`), and keeps no
  * global populated-page count.
  */
-import { bitmapClear, bitmapSet, findNextBit, findNextZeroBit } from '../bitops.ts';
+import * as bitops from '../bitops.ts';
 import type { BitmapChunk } from './chunk.ts';
 import type { PcpuV414 } from './state.ts';
+
+// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+const { bitmapClear, bitmapSet, findNextBit, findNextZeroBit } = bitops;
 
 /** mirrors pcpu_chunk_populated (v4.14): pages [pageStart, pageEnd) are now backed */
 export function chunkPopulated(p: PcpuV414, c: BitmapChunk, pageStart: number, pageEnd: number, forAlloc: boolean): void {

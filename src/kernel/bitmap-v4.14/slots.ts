@@ -6,8 +6,11 @@
 import { rawSizeToSlot } from '../bitmap/slots.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { contigBits } from './chunk.ts';
-import { PCPU_MIN_ALLOC_SIZE } from './constants.ts';
+import * as constants from './constants.ts';
 import type { PcpuV414 } from './state.ts';
+
+// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+const { PCPU_MIN_ALLOC_SIZE } = constants;
 
 export { rawSizeToSlot };
 
