@@ -8,7 +8,8 @@ import { conformCommand } from './conform-command.ts';
 import { runCommand } from './run-command.ts';
 import { splitGridArgs, sweepCommand } from './sweep-command.ts';
 import { mergeCommand } from './merge-command.ts';
-import { RunError } from '../engine/pool.ts';
+import { checkCommand, splitToleranceArgs } from './check-command.ts';
+import { defaultWorkers, RunError } from '../engine/pool.ts';
 
 interface OptionSpec {
   name: string;
@@ -32,6 +33,9 @@ const COMMANDS: CommandSpec[] = [
       { name: '--json', value: 'FILE', help: 'write the metrics (percpu-sim/metrics/1) to FILE' },
       { name: '--workers', value: 'N', help: 'worker threads (default: CPUs, at most 8; 0 = this thread)' },
       { name: '--check', help: 'run the allocator invariant checker after every operation' },
+      { name: '--ftrace', value: 'PATH', help: 'write the percpu tracepoints as ftrace text (a file, or a directory: one per run)' },
+      { name: '--stats', value: 'DIR', help: 'write percpu_stats (and the meminfo Percpu line) after every phase of every run' },
+      { name: '--html', value: 'PATH', help: 'write a self-contained HTML report with charts (a file, or a directory: one per run)' },
     ],
   },
   {
@@ -61,6 +65,18 @@ const COMMANDS: CommandSpec[] = [
     options: [
       { name: '--json', value: 'FILE', help: 'write every point, in grid order, as percpu-sim/metrics/1 to FILE' },
       { name: '--no-wall-clock', help: 'write wall_ms as 0 so metrics files compare byte for byte' },
+    ],
+  },
+  {
+    name: 'check',
+    args: 'SCENARIO.json5',
+    help: 'run a scenario and compare its metrics with a golden file, per-metric tolerances; exit 1 when one moved beyond them',
+    options: [
+      { name: '--golden', value: 'FILE', help: 'the golden metrics file (required)' },
+      { name: '--update', help: 'rewrite the golden from this run, on purpose' },
+      { name: '--tolerance', value: 'NAME=VALUE', help: 'override a tolerance (repeatable): NAME a class (count, modeled, setup) or a metric pattern (counters.*); VALUE 0.02, 2%, exact, ignore' },
+      { name: '--workers', value: 'N', help: 'worker threads (default: CPUs, at most 8; 0 = this thread)' },
+      { name: '--all', help: 'print every changed metric (default: the first 40 rows)' },
     ],
   },
   { name: 'help', args: '', help: 'this text', options: [] },
@@ -119,8 +135,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'run': {
         const { args, opts } = parseArgs(COMMANDS[0]!, rest);
         if (args.length !== 1) throw new UsageError('run needs exactly one SCENARIO file');
-        const json = opts.get('--json');
-        return await runCommand(args[0]!, { json: typeof json === 'string' ? json : null, workers: intOption(opts, '--workers'), check: opts.has('--check') }, out);
+        const path = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
+        return await runCommand(
+          args[0]!,
+          { json: path('--json'), workers: intOption(opts, '--workers'), check: opts.has('--check'), ftrace: path('--ftrace'), stats: path('--stats'), html: path('--html') },
+          out,
+        );
       }
       case 'conform': {
         const { args, opts } = parseArgs(COMMANDS[1]!, rest);
@@ -143,6 +163,17 @@ export async function main(argv: string[]): Promise<number> {
         if (args.length === 0) throw new UsageError('merge needs at least one DIR');
         const json = opts.get('--json');
         return mergeCommand(args, { json: typeof json === 'string' ? json : null, wallClock: !opts.has('--no-wall-clock') }, out);
+      }
+      case 'check': {
+        const { tolerance, rest: others } = splitToleranceArgs(rest);
+        const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'check')!, others);
+        if (args.length !== 1) throw new UsageError('check needs exactly one SCENARIO file');
+        const golden = opts.get('--golden');
+        return await checkCommand(
+          args[0]!,
+          { golden: typeof golden === 'string' ? golden : null, update: opts.has('--update'), workers: intOption(opts, '--workers') ?? defaultWorkers(), tolerance, all: opts.has('--all') },
+          out,
+        );
       }
       case 'help':
       case '--help':
