@@ -1,4 +1,4 @@
-/** `sim [run] SCENARIO.json5 [--json FILE] [--workers N] [--check]` */
+/** `sim [run] SCENARIO.json5 [--json FILE] [--workers N] [--check] [--ftrace PATH] [--stats DIR] [--html PATH]` */
 import type { LoadedScenario } from '../scenario/load.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { defaultWorkers, runAll } from '../engine/pool.ts';
@@ -8,33 +8,43 @@ import { renderTable } from '../report/text-table.ts';
 import { scenarioTables } from '../report/scenario-tables.ts';
 import { writeFileAtomic } from '../report/write-file.ts';
 import { progressBar } from './progress.ts';
+import { runWithOutputs } from './run-outputs-command.ts';
 
 export interface RunCommandOptions {
   json: string | null;
   workers: number | null;
   check: boolean;
+  /** event log: a file, or a directory with one file per run */
+  ftrace?: string | null;
+  /** directory for percpu_stats / meminfo text at the end of every phase of every run */
+  stats?: string | null;
+  /** HTML report: a file, or a directory with one page per run */
+  html?: string | null;
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions, out: (text: string) => void): Promise<number> {
   const loaded: LoadedScenario = loadScenario(file);
   const bar = progressBar();
   const fraction = new Float64Array(loaded.runs.length);
-  const runs = await runAll(loaded.runs, {
-    workers: opts.workers ?? defaultWorkers(),
-    check: opts.check,
-    onProgress: (index, f) => {
-      fraction[index] = f;
-      bar.update(fraction.reduce((a, b) => a + b, 0) / fraction.length, `${loaded.runs.length} runs`);
-    },
-    onResult: (spec) => {
-      fraction[spec.index] = 1;
-      bar.update(fraction.reduce((a, b) => a + b, 0) / fraction.length, `${loaded.runs.length} runs`);
-    },
-  });
+  const onProgress = (index: number, f: number): void => {
+    fraction[index] = f;
+    bar.update(fraction.reduce((a, b) => a + b, 0) / fraction.length, `${loaded.runs.length} runs`);
+  };
+  const observed = opts.ftrace || opts.stats || opts.html;
+  const notes: string[] = [];
+  const runs = observed
+    ? runWithOutputs(loaded, { ftrace: opts.ftrace ?? null, stats: opts.stats ?? null, html: opts.html ?? null, check: opts.check }, onProgress, (l) => notes.push(l))
+    : await runAll(loaded.runs, {
+        workers: opts.workers ?? defaultWorkers(),
+        check: opts.check,
+        onProgress,
+        onResult: (spec) => onProgress(spec.index, 1),
+      });
   bar.done();
   const header = `${loaded.name}: ${loaded.scenario.description ?? ''}`.trimEnd();
   out(`${header}\nmachine ${runs[0]?.machine ?? '?'}, ${runs.length} runs\n\n`);
   for (const t of scenarioTables(loaded.scenario, runs)) out(renderTable(t) + '\n');
+  for (const line of notes) out(line + '\n');
   if (opts.json) {
     const metrics: MetricsFile = { schema: METRICS_SCHEMA, scenario: loaded.name, runs };
     writeFileAtomic(opts.json, JSON.stringify(metrics, null, 1) + '\n');
