@@ -44,6 +44,7 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
   const hooks = opts.observe?.(allocator, platform, machine);
   const r = runPhases(allocator, platform, spec.phases, {
     cpu: spec.cpu,
+    topology: machine.topology,
     balance: spec.balance,
     // the same workload for every allocator: the seed depends on the matrix point only
     seed: `${spec.seed}/${JSON.stringify(spec.labels)}`,

@@ -1,10 +1,13 @@
 /**
- * The allocations a run holds, in allocation order: struct-of-arrays that grow by doubling,
- * so a million live objects cost two Int32Arrays and no per-object allocation.
+ * The loose allocations of a run (those of `alloc` phases, and what churn and replay phases
+ * leave live), in allocation order: struct-of-arrays that grow by doubling, so a million live
+ * objects cost a few typed arrays and no per-object allocation. `free` phases free from here.
  */
 export class LiveSet {
   chunk = new Int32Array(1024);
   off = new Int32Array(1024);
+  /** the run-wide number of the alloc call that made it (-1 when not known) */
+  id = new Int32Array(1024);
   /** 1 while the allocation at that index is live */
   live = new Uint8Array(1024);
   /** entries pushed so far (live or freed) */
@@ -12,11 +15,12 @@ export class LiveSet {
   /** entries still live */
   count = 0;
 
-  push(chunk: number, off: number): number {
+  push(chunk: number, off: number, id = -1): number {
     if (this.length === this.chunk.length) this.grow();
     const i = this.length++;
     this.chunk[i] = chunk;
     this.off[i] = off;
+    this.id[i] = id;
     this.live[i] = 1;
     this.count++;
     return i;
@@ -34,6 +38,7 @@ export class LiveSet {
       if (!this.live[r]) continue;
       this.chunk[w] = this.chunk[r]!;
       this.off[w] = this.off[r]!;
+      this.id[w] = this.id[r]!;
       this.live[w] = 1;
       w++;
     }
@@ -42,14 +47,14 @@ export class LiveSet {
 
   private grow(): void {
     const n = this.chunk.length * 2;
-    const chunk = new Int32Array(n);
-    chunk.set(this.chunk);
-    const off = new Int32Array(n);
-    off.set(this.off);
-    const live = new Uint8Array(n);
-    live.set(this.live);
-    this.chunk = chunk;
-    this.off = off;
-    this.live = live;
+    const grown = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.chunk = grown(this.chunk, (k) => new Int32Array(k));
+    this.off = grown(this.off, (k) => new Int32Array(k));
+    this.id = grown(this.id, (k) => new Int32Array(k));
+    this.live = grown(this.live, (k) => new Uint8Array(k));
   }
 }

@@ -1,36 +1,47 @@
 /**
- * One run: a workload's phases against one allocator on one machine. Charges every operation
- * to the acting CPU's modeled clock, runs balance work by the chosen policy on the kworker,
- * and collects the metrics of each phase.
+ * One run: a workload's phases against one allocator on one machine. The phases' generators
+ * (src/engine/generators/) make the calls; this file times every call on the calling CPU's
+ * modeled clock, runs balance work by the chosen policy on the kworker, and collects the
+ * metrics of each phase.
  */
 import seedrandom from 'seedrandom';
-import type { PercpuAllocator } from '../kernel/allocator.ts';
+import type { PercpuAllocator, Topology } from '../kernel/allocator.ts';
 import type { WorkCounters } from '../kernel/platform.ts';
-import type { FreeOrder } from './free-order.ts';
-import { freeOrder } from './free-order.ts';
+import { InputError } from '../input/input-error.ts';
 import { LiveSet } from './live-set.ts';
 import type { Footprint, MeteredPlatform } from './metered-platform.ts';
+import type { GeneratorSpec } from './generators/index.ts';
+import { estimateCalls, runGenerator } from './generators/index.ts';
+import type { OpSink, RunState } from './generators/sink.ts';
 
-export type PhaseSpec =
-  | { phase: 'alloc'; name: string; count: number; size: number; align: number; atomic: boolean; reserved: boolean }
-  | { phase: 'free'; name: string; order: FreeOrder }
-  | { phase: 'balance'; name: string };
+/** A phase as the engine runs it: a generator's spec, its name, and optionally its own CPU. */
+export type PhaseSpec = (GeneratorSpec & { name: string; cpu?: number }) | { phase: 'balance'; name: string };
 
 export type BalancePolicy = { mode: 'eager' } | { mode: 'manual' } | { mode: 'kworker'; delayNs: number };
 
+/** One call as a test or a trace writer sees it (only built when `RunOptions.record` is set). */
+export type RecordedOp =
+  | { op: 'alloc'; id: number; cpu: number; size: number; align: number; atomic: boolean; reserved: boolean; chunk: number; off: number }
+  | { op: 'free'; id: number; cpu: number; chunk: number; off: number }
+  | { op: 'balance' };
+
 export interface RunOptions {
-  /** the CPU that makes the calls */
+  /** the CPU that makes the calls (a phase's `cpu` overrides it) */
   cpu: number;
   balance: BalancePolicy;
   seed: string;
   /** run the allocator's invariant checker after every operation */
   check: boolean;
+  /** the machine as the allocator sees it (per-node objects, CPU checks, page size); a one-node 4 KiB machine when absent */
+  topology?: Topology;
   /** called now and then with the fraction of the run's operations done */
   progress?: (done: number) => void;
   /** called after every call (balance work it triggered included); for samplers: keep it cheap */
   onOp?: () => void;
   /** called at the end of each phase with the modeled latency of each of its calls, ns (a view: copy to keep) */
   onPhaseEnd?: (name: string, latenciesNs: Float64Array) => void;
+  /** called with every call made (alloc results: chunk -2 and off -1 when it failed) */
+  record?: (op: RecordedOp) => void;
 }
 
 export interface PhaseMetrics {
@@ -52,88 +63,157 @@ export interface RunResult {
 
 const KWORKER = -1;
 
+/** The engine's side of the generators' calls: timing, failures, balance policy, progress. */
+class PhaseRunner implements OpSink {
+  chunk = -1;
+  id = -1;
+  /** calls made in the current phase, their modeled latencies, failures */
+  n = 0;
+  failed = 0;
+  lat = new Float64Array(1 << 16);
+  /** the calling CPU of the current phase */
+  cpu: number;
+  balanceRuns = 0;
+  balanceNs = 0;
+  private nextId = 0;
+  /** modeled time of the calling CPU, the clock a kworker delay is measured on */
+  private cpuClock = 0;
+  private pendingSince = -1;
+  private opsDone = 0;
+  private phaseRandom: () => number = () => 0;
+
+  constructor(
+    private readonly allocator: PercpuAllocator,
+    private readonly platform: MeteredPlatform,
+    private readonly opts: RunOptions,
+    private readonly totalOps: number,
+  ) {
+    this.cpu = opts.cpu;
+  }
+
+  beginPhase(cpu: number, random: () => number): void {
+    this.cpu = cpu;
+    this.platform.setActingCpu(cpu);
+    this.phaseRandom = random;
+    this.n = 0;
+    this.failed = 0;
+  }
+
+  random(): number {
+    return this.phaseRandom();
+  }
+
+  alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
+    const platform = this.platform;
+    const t0 = platform.modeledNs;
+    const off = this.allocator.alloc(size, align, atomic, reserved);
+    this.id = this.nextId++;
+    if (off < 0) this.failed++;
+    else this.chunk = this.allocator.lastChunkId;
+    if (this.opts.record) {
+      this.opts.record({ op: 'alloc', id: this.id, cpu: this.cpu, size, align, atomic, reserved, chunk: off < 0 ? -2 : this.chunk, off });
+    }
+    this.finish(t0, 'alloc');
+    return off;
+  }
+
+  free(chunk: number, off: number, id: number): void {
+    const t0 = this.platform.modeledNs;
+    this.allocator.free(chunk, off);
+    if (this.opts.record) this.opts.record({ op: 'free', id, cpu: this.cpu, chunk, off });
+    this.finish(t0, 'free');
+  }
+
+  /** close the timing of one call on the calling CPU's clock, then run balance work by policy */
+  private finish(t0: number, kind: 'alloc' | 'free'): void {
+    const platform = this.platform;
+    platform.chargeOp(kind);
+    const dt = platform.modeledNs - t0;
+    if (this.n === this.lat.length) {
+      const grown = new Float64Array(this.lat.length * 2);
+      grown.set(this.lat);
+      this.lat = grown;
+    }
+    this.lat[this.n++] = dt;
+    this.cpuClock += dt;
+    if (this.opts.check) this.allocator.checkInvariants();
+    if (this.allocator.balancePending) {
+      const policy = this.opts.balance;
+      if (policy.mode === 'eager') this.balance();
+      else if (policy.mode === 'kworker') {
+        if (this.pendingSince < 0) this.pendingSince = this.cpuClock;
+        else if (this.cpuClock - this.pendingSince >= policy.delayNs) this.balance();
+      }
+    }
+    if (this.opts.progress && (++this.opsDone & 0xffff) === 0) this.opts.progress(Math.min(1, this.opsDone / this.totalOps));
+    this.opts.onOp?.();
+  }
+
+  balance(): void {
+    const platform = this.platform;
+    platform.chargeOp('none');
+    platform.setActingCpu(KWORKER);
+    const t0 = platform.modeledNs;
+    this.allocator.runBalance();
+    platform.chargeOp('balance');
+    this.balanceNs += platform.modeledNs - t0;
+    this.balanceRuns++;
+    platform.setActingCpu(this.cpu);
+    this.pendingSince = -1;
+    if (this.opts.record) this.opts.record({ op: 'balance' });
+  }
+}
+
 /** Runs `phases` in order; the allocator and platform are fresh for this run. */
 export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform, phases: readonly PhaseSpec[], opts: RunOptions): RunResult {
-  const random = seedrandom(opts.seed);
-  const live = new LiveSet();
+  const topology = opts.topology;
+  const nrNodes = topology ? topology.nodeDistance.length : 1;
+  for (const p of phases) {
+    if (p.phase !== 'balance' && p.cpu !== undefined && topology && p.cpu >= topology.nrCpus) {
+      throw new InputError(`phase ${p.name}: cpu ${p.cpu} does not exist (${topology.nrCpus} possible CPUs)`);
+    }
+  }
+  const state: RunState = {
+    live: new LiveSet(),
+    runRandom: seedrandom(opts.seed),
+    nrNodes,
+    pageSize: topology ? topology.pageSize : 4096,
+    maps: new Map(),
+    groups: new Map(),
+  };
+  let totalOps = 0;
+  let loose = 0;
+  for (const p of phases) {
+    if (p.phase === 'balance') continue;
+    const [calls, after] = estimateCalls(p, loose, nrNodes);
+    totalOps += calls;
+    loose = after;
+  }
+  const runner = new PhaseRunner(allocator, platform, opts, totalOps || 1);
   const result: RunResult = {
     phases: {},
     balance: { runs: 0, modeled_ms: 0 },
     footprint: { metadata_bytes: 0, populated_pages: 0, vmalloc_bytes: 0, chunks: 0 },
     counters: platform.work,
   };
-  let balanceNs = 0;
-  /** modeled time of the calling CPU, the clock a kworker delay is measured on */
-  let cpuClock = 0;
-  let pendingSince = -1;
-  const totalOps = phases.reduce((n, p) => n + (p.phase === 'alloc' ? p.count : 0), 0) * 2 || 1;
-  let opsDone = 0;
-
-  const runBalance = (): void => {
-    platform.chargeOp('none');
-    platform.setActingCpu(KWORKER);
-    const t0 = platform.modeledNs;
-    allocator.runBalance();
-    platform.chargeOp('balance');
-    balanceNs += platform.modeledNs - t0;
-    result.balance.runs++;
-    platform.setActingCpu(opts.cpu);
-    pendingSince = -1;
-  };
-  /** after an operation: run scheduled balance work as the policy says */
-  const afterOp = (): void => {
-    if (opts.check) allocator.checkInvariants();
-    if (!allocator.balancePending) return;
-    const policy = opts.balance;
-    if (policy.mode === 'eager') runBalance();
-    else if (policy.mode === 'kworker') {
-      if (pendingSince < 0) pendingSince = cpuClock;
-      else if (cpuClock - pendingSince >= policy.delayNs) runBalance();
-    }
-  };
 
   platform.setActingCpu(opts.cpu);
-  for (const phase of phases) {
+  phases.forEach((phase, index) => {
     const wall0 = performance.now();
-    const lat = new Float64Array(phase.phase === 'alloc' ? phase.count : phase.phase === 'free' ? live.count : 0);
-    let failed = 0;
-    let n = 0;
-    /** close the timing of one operation on the calling CPU's clock */
-    const kind = phase.phase === 'alloc' ? 'alloc' : 'free';
-    const finish = (t0: number): void => {
-      platform.chargeOp(kind);
-      const dt = platform.modeledNs - t0;
-      lat[n++] = dt;
-      cpuClock += dt;
-      afterOp();
-      if (opts.progress && (++opsDone & 0xffff) === 0) opts.progress(opsDone / totalOps);
-      opts.onOp?.();
-    };
-    if (phase.phase === 'alloc') {
-      const { count, size, align, atomic, reserved } = phase;
-      for (let i = 0; i < count; i++) {
-        const t0 = platform.modeledNs;
-        const off = allocator.alloc(size, align, atomic, reserved);
-        if (off < 0) failed++;
-        else live.push(allocator.lastChunkId, off);
-        finish(t0);
-      }
-    } else if (phase.phase === 'free') {
-      live.compact();
-      const order = freeOrder(live.length, phase.order, random);
-      for (let k = 0; k < order.length; k++) {
-        const i = order[k]!;
-        const t0 = platform.modeledNs;
-        allocator.free(live.chunk[i]!, live.off[i]!);
-        live.kill(i);
-        finish(t0);
-      }
-    } else runBalance();
-    result.phases[phase.name] = phaseMetrics(lat.subarray(0, n), failed, performance.now() - wall0);
-    opts.onPhaseEnd?.(phase.name, lat.subarray(0, n));
+    if (phase.phase === 'balance') {
+      runner.beginPhase(opts.cpu, () => 0);
+      runner.balance();
+    } else {
+      runner.beginPhase(phase.cpu ?? opts.cpu, seedrandom(`${opts.seed}/phase ${index}`));
+      runGenerator(phase, runner, state);
+    }
+    result.phases[phase.name] = phaseMetrics(runner.lat.subarray(0, runner.n), runner.failed, performance.now() - wall0);
+    opts.onPhaseEnd?.(phase.name, runner.lat.subarray(0, runner.n));
     notePeak(result.footprint, platform.footprint(), allocator.stats().nr_chunks);
-  }
-  result.balance.modeled_ms = balanceNs / 1e6;
+  });
+  platform.setActingCpu(opts.cpu);
+  result.balance.runs = runner.balanceRuns;
+  result.balance.modeled_ms = runner.balanceNs / 1e6;
   return result;
 }
 

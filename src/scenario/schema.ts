@@ -5,38 +5,11 @@
  */
 import { z } from 'zod';
 import { ALLOCATOR_NAMES } from '../kernel/allocator.ts';
-import { FREE_ORDERS } from '../engine/free-order.ts';
+import { Phase } from './phase-schema.ts';
 import { SweepSchema } from './sweep-schema.ts';
 
-const VarRef = z.string().regex(/^\$[A-Za-z_][A-Za-z0-9_]*$/, 'expected a $name reference to a matrix dimension');
-const orVar = <T extends z.ZodType>(t: T) => z.union([t, VarRef]);
 const PositiveInt = z.number().int().positive();
 const NonNegInt = z.number().int().nonnegative();
-
-const AllocPhase = z.strictObject({
-  phase: z.literal('alloc'),
-  name: z.string().min(1).optional(),
-  /** how many objects */
-  count: orVar(PositiveInt),
-  /** bytes per object; illegal sizes are allowed and fail as the kernel fails them */
-  size: orVar(z.number().int()),
-  align: orVar(z.number().int()).default(4),
-  gfp: orVar(z.enum(['kernel', 'atomic'])).default('kernel'),
-  reserved: z.boolean().default(false),
-});
-
-const FreePhase = z.strictObject({
-  phase: z.literal('free'),
-  name: z.string().min(1).optional(),
-  order: orVar(z.enum(FREE_ORDERS as [string, ...string[]])).default('inorder'),
-});
-
-const BalancePhase = z.strictObject({
-  phase: z.literal('balance'),
-  name: z.string().min(1).optional(),
-});
-
-export const Phase = z.discriminatedUnion('phase', [AllocPhase, FreePhase, BalancePhase]);
 
 const MachineRef = z.union([
   z.string().min(1),
@@ -96,4 +69,5 @@ export const ScenarioSchema = z.strictObject({
 });
 
 export type Scenario = z.output<typeof ScenarioSchema>;
-export type ScenarioPhase = z.output<typeof Phase>;
+export type { ScenarioPhase } from './phase-schema.ts';
+export { Phase };

@@ -1,0 +1,45 @@
+/**
+ * The seed's phases: `alloc` makes `count` identical calls and keeps what they return in the
+ * run's live set; `free` frees the live set in one of the free orders (all of it, or the first
+ * `count` of that order).
+ */
+import type { OpSink, RunState } from './sink.ts';
+import type { FreeOrder } from '../free-order.ts';
+import { freeOrder } from '../free-order.ts';
+
+export interface AllocSpec {
+  phase: 'alloc';
+  count: number;
+  size: number;
+  align: number;
+  atomic: boolean;
+  reserved: boolean;
+}
+
+export interface FreeSpec {
+  phase: 'free';
+  order: FreeOrder;
+  /** free only the first `count` allocations of the order (all when absent) */
+  count?: number;
+}
+
+export function runAlloc(s: AllocSpec, sink: OpSink, state: RunState): void {
+  const { count, size, align, atomic, reserved } = s;
+  const live = state.live;
+  for (let i = 0; i < count; i++) {
+    const off = sink.alloc(size, align, atomic, reserved);
+    if (off >= 0) live.push(sink.chunk, off, sink.id);
+  }
+}
+
+export function runFree(s: FreeSpec, sink: OpSink, state: RunState): void {
+  const live = state.live;
+  live.compact();
+  const order = freeOrder(live.length, s.order, state.runRandom);
+  const n = Math.min(order.length, s.count ?? order.length);
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    sink.free(live.chunk[i]!, live.off[i]!, live.id[i]!);
+    live.kill(i);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * What a workload generator drives: the calls it makes into the allocator, one at a time, and
+ * the state it keeps between phases. The engine (run.ts) implements `OpSink`: it times each
+ * call on the calling CPU's modeled clock, counts failures and runs balance work by policy.
+ *
+ * A generator keeps what it allocated in its own typed arrays (chunk, offset, call id) and
+ * gives them back to `free`; nothing on the per-call path allocates.
+ */
+import type { LiveSet } from '../live-set.ts';
+import type { BpfMapSet } from './bpf-maps.ts';
+import type { ObjectGroup } from './object-group.ts';
+
+export interface OpSink {
+  /**
+   * One `__alloc_percpu_gfp(size, align)` call (`__alloc_reserved_percpu` when `reserved`).
+   * Returns the offset, or -1 when the kernel would return NULL. Afterwards `chunk` names the
+   * chunk of a successful call and `id` is the call's run-wide number (0, 1, 2, ...).
+   */
+  alloc(size: number, align: number, atomic: boolean, reserved: boolean): number;
+  readonly chunk: number;
+  readonly id: number;
+  /** `free_percpu` of a live allocation, named by what `alloc` returned */
+  free(chunk: number, off: number, id: number): void;
+  /** the balance work (`pcpu_balance_workfn`) now, on the kworker */
+  balance(): void;
+  /** this phase's random stream, seeded from the scenario seed and the phase's position */
+  random(): number;
+}
+
+/** What generators keep across the phases of one run. */
+export interface RunState {
+  /** loose allocations, which `free` phases free */
+  live: LiveSet;
+  /** the run-wide random stream (`free` phases draw their `random` order from it) */
+  runRandom: () => number;
+  /** possible NUMA nodes (nr_node_ids): per-node objects are allocated once per node */
+  nrNodes: number;
+  /** the machine's page size */
+  pageSize: number;
+  /** BPF maps by name */
+  maps: Map<string, BpfMapSet>;
+  /** cgroups and modules by `kind:group` */
+  groups: Map<string, ObjectGroup>;
+}
