@@ -17,7 +17,7 @@ export function latencyHistogramSvg(h: LatencyHistogram, o: HistogramChartOption
   const width = o.width ?? 420;
   const height = o.height ?? 240;
   const title = o.title ?? `${h.phase}: latency per call (${shortNumber(h.total)} calls)`;
-  const f = { x: 52, y: 32, w: width - 52 - 16, h: height - 32 - 40 };
+  const f = { x: 52, y: 32, w: width - 52 - 28, h: height - 32 - 40 };
   let body = text(12, 18, title, { 'font-size': 13, 'font-weight': 600, fill: INK });
 
   // pad the bins to whole octaves so ticks land on powers of two

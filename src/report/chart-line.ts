@@ -101,11 +101,17 @@ export function lineChartBody(o: LineChartOptions, f: Frame): string {
     out += text(sx(t.v), f.y + f.h + 15, t.label, { 'text-anchor': 'middle', fill: MUTED });
   }
   // marks (phase boundaries)
+  // labels that would run into the previous one drop a line
+  let labelEnd = -Infinity;
+  let row = 0;
   for (const m of o.marks ?? []) {
     if (scale === 'category') break;
     const x = sx(numericX(m.x));
     out += el('line', { x1: x, x2: x, y1: f.y, y2: f.y + f.h, stroke: '#999999', 'stroke-dasharray': '3 3' });
-    out += text(x + 3, f.y + 10, m.label, { fill: MUTED, 'font-size': 10 });
+    if (!m.label) continue;
+    row = x + 3 < labelEnd ? row + 1 : 0;
+    out += text(x + 3, f.y + 10 + row * 11, m.label, { fill: MUTED, 'font-size': 10 });
+    labelEnd = Math.max(labelEnd, x + 3 + m.label.length * 5.5);
   }
   // axes
   out += el('line', { x1: f.x, x2: f.x + f.w, y1: f.y + f.h, y2: f.y + f.h, stroke: INK });

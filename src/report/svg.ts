@@ -60,9 +60,9 @@ export function niceTicks(lo: number, hi: number, target = 5): number[] {
   const raw = (hi - lo) / target;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
   const out: number[] = [];
-  const first = Math.ceil(lo / step - 1e-9) * step;
-  for (let v = first; v <= hi + step * 1e-9; v += step) out.push(Math.round(v / step) * step);
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toFixed(decimals)) + 0);
   return out;
 }
 
