@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkScenario } from '../../src/check/check-scenario.ts';
 import { compareRuns } from '../../src/check/compare.ts';
 import { metricLeaves } from '../../src/check/metric-leaves.ts';
-import { classOf, matchesPattern, parseToleranceOption, ToleranceSet } from '../../src/check/tolerances.ts';
+import type { Tolerance } from '../../src/check/tolerances.ts';
+import { CLASS_DEFAULTS, classOf, matchesPattern, parseToleranceOption, TOLERANCE_RULES, ToleranceSet } from '../../src/check/tolerances.ts';
 import { main } from '../../src/cli/main.ts';
 import type { MetricsFile, RunMetrics } from '../../src/engine/metrics.ts';
 
@@ -70,6 +71,20 @@ describe('tolerance rules', () => {
     expect(classes.get('machine')).toBe('setup');
     expect(classes.has('allocator')).toBe(false);
     expect(classes.has('labels.size')).toBe(false);
+  });
+
+  it('are the table the README prints', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const start = readme.indexOf('## Regression checks');
+    const end = readme.indexOf('\n## ', start + 1);
+    const section = readme.slice(start, end < 0 ? undefined : end);
+    const rows = section.split('\n').filter((l) => l.startsWith('| `'));
+    const shown = (t: Tolerance): string => (t.kind === 'exact' ? 'exact' : t.kind === 'ignore' ? 'ignored' : `relative ${t.within}`);
+    for (const rule of TOLERANCE_RULES) {
+      const row = rows.find((l) => l.split('|')[1]!.split(',').some((c) => c.trim() === `\`${rule.pattern}\``));
+      expect(row, `README row for ${rule.pattern}`).toBeDefined();
+      expect(row!.split('|').map((c) => c.trim()).slice(2, 4)).toEqual([`\`${rule.class}\``, shown(CLASS_DEFAULTS[rule.class])]);
+    }
   });
 
   it('match patterns segment by segment: * is one segment, ** any number', () => {
