@@ -110,8 +110,11 @@ export function lineChartBody(o: LineChartOptions, f: Frame): string {
     out += el('line', { x1: x, x2: x, y1: f.y, y2: f.y + f.h, stroke: '#999999', 'stroke-dasharray': '3 3' });
     if (!m.label) continue;
     row = x + 3 < labelEnd ? row + 1 : 0;
-    out += text(x + 3, f.y + 10 + row * 11, m.label, { fill: MUTED, 'font-size': 10 });
-    labelEnd = Math.max(labelEnd, x + 3 + m.label.length * 5.5);
+    const labelW = m.label.length * 5.5;
+    // near the right edge the label goes left of its line
+    const left = x + 3 + labelW > f.x + f.w;
+    out += text(left ? x - 3 : x + 3, f.y + 10 + row * 11, m.label, { fill: MUTED, 'font-size': 10, 'text-anchor': left ? 'end' : undefined });
+    labelEnd = Math.max(labelEnd, x + 3 + labelW);
   }
   // axes
   out += el('line', { x1: f.x, x2: f.x + f.w, y1: f.y + f.h, y2: f.y + f.h, stroke: INK });
