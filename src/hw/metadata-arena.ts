@@ -26,9 +26,10 @@ export class MetadataArena {
     this.freeBySize = Array.from({ length: nrNodes }, () => new Map<number, number[]>());
   }
 
-  /** the node whose arena holds `addr` */
+  /** the node whose arena holds `addr`; -1 for an address outside every arena */
   nodeOf(addr: number): number {
-    return Math.floor((addr - META_BASE) / this.arenaSize);
+    const n = Math.floor((addr - META_BASE) / this.arenaSize);
+    return n >= 0 && n < this.next.length ? n : -1;
   }
 
   alloc(node: number, bytes: number): number {

@@ -43,6 +43,15 @@ describe('cost model: metadata lines through the cache model', () => {
     expect(p.breakdown().cache - before).toBe(1 + 150 + 8);
   });
 
+  it('charges an address outside the metadata arenas as local memory', () => {
+    const p = new MachinePlatform(tinyMachine());
+    p.setActingCpu(3);
+    const firstChunk = p.embedFirstChunk([0], [1 << 20], 1 << 20);
+    p.touchRead(firstChunk + 4096, 64);
+    expect(p.breakdown().cache).toBe(100);
+    expect(Number.isFinite(p.modeledNs)).toBe(true);
+  });
+
   it('invalidates a line written by one CPU in another CPU private cache', () => {
     const p = new MachinePlatform(tinyMachine());
     p.setActingCpu(0);
