@@ -14,6 +14,11 @@ import { bitmapChunkRuns, bitmapOccupancy } from '../../src/kernel/bitmap/percpu
 import type { PercpuChunkView, PercpuStatsView } from '../../src/kernel/percpu-stats.ts';
 import { summarizeFragments } from '../../src/kernel/percpu-stats.ts';
 import { chunkHeader, formatMeminfoPercpu, formatPercpuStats } from '../../src/report/percpu-stats.ts';
+import { bitmapPercpuStats } from '../../src/kernel/bitmap/percpu-stats.ts';
+import { PercpuStatsCounters } from '../../src/kernel/percpu-stats.ts';
+import { createChunk } from '../../src/kernel/bitmap/populate.ts';
+import { chunkMoveTo, chunkRelocate } from '../../src/kernel/bitmap/slots.ts';
+import { smallState } from './bitmap-harness.ts';
 
 /** the subset of C printf the kernel's formats use: %-Ns, %Nlld, %Nllu, literal text */
 function cprintf(fmt: string, ...args: (string | number)[]): string {
@@ -162,6 +167,31 @@ describe('percpu_stats text', () => {
     expect(chunkHeader('to_depopulate')).toBe('Chunk (to_depopulate)\n');
     expect(chunkHeader('sidelined')).toBe('Chunk (sidelined):\n');
     expect(chunkHeader('other')).toBe('Chunk:\n');
+  });
+});
+
+describe('chunk order and labels (percpu_stats_show)', () => {
+  it('v6.12: lists chunks slot by slot, names the first chunk whatever its slot, then sidelined and to_depopulate ones', () => {
+    const { state } = smallState({ reservedSize: 8192 });
+    const a = createChunk(state)!;
+    const b = createChunk(state)!;
+    const c = createChunk(state)!;
+    chunkRelocate(state, a, -1);
+    chunkMoveTo(state, b, state.toDepopulateSlot, false);
+    chunkMoveTo(state, c, state.sidelinedSlot, false);
+    const v = bitmapPercpuStats(state, { unit_size: 65536, static_size: 4096, reserved_size: 8192, dyn_size: 20480, atom_size: 4096, alloc_size: 131072, nr_groups: 1, groups: [{ nr_units: 2, base_offset: 0, cpu_map: [0, 1] }], nr_units: 2 }, new PercpuStatsCounters(65536));
+    expect(v.chunks.map((x) => [x.id, x.role])).toEqual([
+      [-1, 'reserved'],
+      [0, 'first'],
+      [c.id, 'sidelined'],
+      [a.id, 'other'],
+      [b.id, 'to_depopulate'],
+    ]);
+    const slots = v.chunks.slice(1).map((x) => x.list);
+    expect(slots).toEqual([...slots].sort((p, q) => p - q));
+    const text = formatPercpuStats(v);
+    const headers = text.split('\n').filter((l) => l.startsWith('Chunk'));
+    expect(headers).toEqual(['Chunk: <- Reserved Chunk', 'Chunk: <- First Chunk', 'Chunk (sidelined):', 'Chunk:', 'Chunk (to_depopulate)']);
   });
 });
 

@@ -11,6 +11,8 @@ import { lineChartSvg, sweepPlotSvg } from '../../src/report/chart-line.ts';
 import { occupancyMapSvg } from '../../src/report/chart-occupancy.ts';
 import { binOf, binStart, latencyHistogram } from '../../src/report/latency-histogram.ts';
 import { escapeXml, niceTicks, num } from '../../src/report/svg.ts';
+import { sweepSeries } from '../../src/report/sweep-series.ts';
+import type { RunMetrics } from '../../src/engine/metrics.ts';
 import { xmlProblems } from './report-xml.ts';
 
 function chunk(id: number, role: PercpuChunkView['role'], allocated: number[], populated: number[], hidden: number[] = []): PercpuChunkView {
@@ -175,5 +177,17 @@ describe('line charts, footprint and sweep plots', () => {
     expect(svg).toContain('modeled time (ms)');
     expect(svg).toContain('>alloc<');
     expect(footprintSvg(samples, { pageSize: 4096 })).toBe(footprintSvg(samples, { pageSize: 4096 }));
+  });
+
+  it('turns sweep runs into one series per allocator, the worst run where other dimensions vary', () => {
+    const run = (allocator: RunMetrics['allocator'], cpus: number, order: string, ms: number): RunMetrics =>
+      ({ allocator, labels: { cpus, order }, phases: { alloc: { modeled_ms: ms } } }) as unknown as RunMetrics;
+    const runs = [run('bitmap', 4, 'a', 1), run('bitmap', 4, 'b', 3), run('bitmap', 64, 'a', 5), run('areamap', 4, 'a', 2)];
+    const series = sweepSeries(runs, 'cpus', (r) => r.phases.alloc!.modeled_ms);
+    expect(series).toEqual([
+      { name: 'bitmap', points: [{ x: 4, y: 3 }, { x: 64, y: 5 }] },
+      { name: 'areamap', points: [{ x: 4, y: 2 }] },
+    ]);
+    expect(sweepSeries(runs, 'nodes', () => 1)).toEqual([]);
   });
 });
