@@ -1,4 +1,12 @@
-/** Runs one benchmark case in a fresh process and prints its figures as one JSON line. */
+/**
+ * Runs one benchmark case in a fresh process and prints its figures as one JSON line.
+ *
+ * Besides wall time per phase (the engine's own figure), it reports this process's CPU time
+ * per phase (user + system), which other processes' load on the machine disturbs much less:
+ * the alloc/free split is taken at the engine's progress report that falls exactly at the end
+ * of the alloc phase (reports come every 65536 calls, so `count` must be a multiple of that;
+ * otherwise only the total is split by wall time).
+ */
 import { executeRun } from '../src/engine/execute.ts';
 import { loadMachineSetup } from '../src/engine/machines.ts';
 import { benchCases } from './cases.ts';
@@ -9,16 +17,33 @@ if (!c) {
   process.stderr.write(`no bench case ${name}\n`);
   process.exit(2);
 }
-const m = executeRun(c.spec, loadMachineSetup, { check: false });
-const ops = m.phases.alloc!.ops + m.phases.free!.ops;
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+let cpuSplit = -1;
+const cpu0 = cpuMs();
+const m = executeRun(c.spec, loadMachineSetup, {
+  check: false,
+  progress: (f) => {
+    if (f === 0.5) cpuSplit = cpuMs();
+  },
+});
+const cpu1 = cpuMs();
+const alloc = m.phases.alloc!;
+const free = m.phases.free!;
+const ops = alloc.ops + free.ops;
+if (cpuSplit < 0) cpuSplit = cpu0 + ((cpu1 - cpu0) * alloc.wall_ms) / (alloc.wall_ms + free.wall_ms);
 process.stdout.write(
   JSON.stringify({
     name,
     ops,
-    alloc_ms: m.phases.alloc!.wall_ms,
-    free_ms: m.phases.free!.wall_ms,
+    alloc_ms: alloc.wall_ms,
+    free_ms: free.wall_ms,
+    alloc_cpu_ms: cpuSplit - cpu0,
+    free_cpu_ms: cpu1 - cpuSplit,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
-    modeled_alloc_ms: m.phases.alloc!.modeled_ms,
-    modeled_free_ms: m.phases.free!.modeled_ms,
+    modeled_alloc_ms: alloc.modeled_ms,
+    modeled_free_ms: free.modeled_ms,
   }) + '\n',
 );

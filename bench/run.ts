@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --json FILE] [--only SUBSTRING] [--count N]`: wall time of the allocator
+ * `npm run bench [-- --json FILE] [--only SUBSTRING] [--skip SUBSTRING] [--count N]`: wall time of the allocator
  * work of the seed's workload and the contrived case, each case in a fresh process (so peak RSS
  * is its own), start-up excluded. Prints figures; asserts nothing.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SEED_OBJECTS, benchCases } from './cases.ts';
 
@@ -13,6 +14,8 @@ interface CaseFigures {
   ops: number;
   alloc_ms: number;
   free_ms: number;
+  alloc_cpu_ms: number;
+  free_cpu_ms: number;
   peak_rss_mb: number;
   modeled_alloc_ms: number;
   modeled_free_ms: number;
@@ -25,13 +28,17 @@ const opt = (flag: string): string | undefined => {
 };
 const json = opt('--json');
 const only = opt('--only');
+const skip = opt('--skip');
 const count = Number(opt('--count') ?? SEED_OBJECTS);
 const caseScript = fileURLToPath(new URL('./case.ts', import.meta.url));
 
-const cases = benchCases(count).filter((c) => !only || c.name.includes(only));
+const cases = benchCases(count).filter((c) => (!only || c.name.includes(only)) && (!skip || !c.name.includes(skip)));
 const results: CaseFigures[] = [];
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
-console.log(`${'case'.padEnd(32)} ${pad('alloc ms', 10)} ${pad('free ms', 10)} ${pad('Mops/s', 8)} ${pad('peak MB', 8)}`);
+console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${availableParallelism()} CPUs)`);
+console.log(
+  `${'case'.padEnd(32)} ${pad('alloc ms', 10)} ${pad('free ms', 10)} ${pad('alloc cpu', 10)} ${pad('free cpu', 10)} ${pad('Mops/s', 8)} ${pad('peak MB', 8)}`,
+);
 for (const c of cases) {
   let line: string;
   try {
@@ -43,6 +50,8 @@ for (const c of cases) {
   const r = JSON.parse(line) as CaseFigures;
   results.push(r);
   const opsPerSec = r.ops / ((r.alloc_ms + r.free_ms) / 1000) / 1e6;
-  console.log(`${c.name.padEnd(32)} ${pad(r.alloc_ms.toFixed(0), 10)} ${pad(r.free_ms.toFixed(0), 10)} ${pad(opsPerSec.toFixed(2), 8)} ${pad(r.peak_rss_mb.toFixed(0), 8)}`);
+  console.log(
+    `${c.name.padEnd(32)} ${pad(r.alloc_ms.toFixed(0), 10)} ${pad(r.free_ms.toFixed(0), 10)} ${pad(r.alloc_cpu_ms.toFixed(0), 10)} ${pad(r.free_cpu_ms.toFixed(0), 10)} ${pad(opsPerSec.toFixed(2), 8)} ${pad(r.peak_rss_mb.toFixed(0), 8)}`,
+  );
 }
-if (json) writeFileSync(json, JSON.stringify({ schema: 'percpu-sim/bench/1', objects: count, cases: results }, null, 1) + '\n');
+if (json) writeFileSync(json, JSON.stringify({ schema: 'percpu-sim/bench/1', objects: count, load_average: loadavg(), cases: results }, null, 1) + '\n');
