@@ -76,6 +76,43 @@ function footprintTable(title: string, runs: readonly RunMetrics[], rows: readon
   return { title, header, rows: body, note: 'pages: physical memory of populated chunk pages over all units' };
 }
 
+/** rows × (allocator, phase): calls that returned NULL out of the calls made, `failed / ops` */
+function failuresTable(title: string, runs: readonly RunMetrics[], rows: readonly string[]): TextTable {
+  const allocators = distinct(runs.map((r) => r.allocator));
+  const phases = phaseNames(runs).filter((p) => runs.some((r) => (r.phases[p]?.ops ?? 0) > 0));
+  const keys = distinct(runs.map((r) => rowKey(r, rows)));
+  const header = [rows.join(' / '), ...allocators.flatMap((a) => phases.map((p) => `${SHORT[a] ?? a} ${p}`))];
+  const body = keys.map((k) => [
+    k,
+    ...allocators.flatMap((a) =>
+      phases.map((p) => {
+        const cell = runs.filter((r) => r.allocator === a && rowKey(r, rows) === k && r.phases[p]);
+        if (cell.length === 0) return '-';
+        const failed = cell.reduce((n, r) => n + r.phases[p]!.failed, 0);
+        const ops = cell.reduce((n, r) => n + r.phases[p]!.ops, 0);
+        return `${failed} / ${ops}`;
+      }),
+    ),
+  ]);
+  return { title, header, rows: body, note: 'calls that returned NULL / calls made' };
+}
+
+/** rows × (allocator, counter): the work counters of the runs (the largest in each cell) */
+function countersTable(title: string, runs: readonly RunMetrics[], rows: readonly string[], counters: readonly string[]): TextTable {
+  const allocators = distinct(runs.map((r) => r.allocator));
+  const keys = distinct(runs.map((r) => rowKey(r, rows)));
+  const header = [rows.join(' / '), ...allocators.flatMap((a) => counters.map((c) => `${SHORT[a] ?? a} ${c}`))];
+  const body = keys.map((k) => [
+    k,
+    ...allocators.flatMap((a) =>
+      counters.map((c) => {
+        const cell = runs.filter((r) => r.allocator === a && rowKey(r, rows) === k);
+        return cell.length === 0 ? '-' : Math.max(...cell.map((r) => (r.counters as unknown as Record<string, number>)[c] ?? 0));
+      }),
+    ),
+  ]);
+  return { title, header, rows: body };
+}
 
 export function scenarioTables(s: Scenario, runs: readonly RunMetrics[]): TextTable[] {
   const out: TextTable[] = [];
@@ -87,5 +124,7 @@ export function scenarioTables(s: Scenario, runs: readonly RunMetrics[]): TextTa
   if (r.breakdown) out.push(modeledTable(r.breakdown.title, runs, r.breakdown.rows));
   if (!r.worst && !r.breakdown) out.push(modeledTable('Modeled ms per phase', runs, allDims.length > 0 ? allDims : ['run']));
   if (r.footprint) out.push(footprintTable(r.footprint.title, runs, r.footprint.rows));
+  if (r.failures) out.push(failuresTable(r.failures.title, runs, r.failures.rows));
+  if (r.counters) out.push(countersTable(r.counters.title, runs, r.counters.rows, r.counters.counters));
   return out;
 }

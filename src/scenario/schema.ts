@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { ALLOCATOR_NAMES } from '../kernel/allocator.ts';
+import type { WorkCounterName } from '../kernel/platform.ts';
+import { newWorkCounters } from '../kernel/platform.ts';
 import { Phase } from './phase-schema.ts';
 import { SweepSchema } from './sweep-schema.ts';
 
@@ -55,6 +57,10 @@ export const ScenarioSchema = z.strictObject({
       breakdown: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
       /** footprint at its peak, rows by these matrix dimensions */
       footprint: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
+      /** failed calls / calls per phase, rows by these matrix dimensions */
+      failures: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
+      /** work counters at the end of each run (names as in the metrics' `counters`) */
+      counters: z.strictObject({ title: z.string(), rows: TableRows, counters: z.array(z.enum(Object.keys(newWorkCounters()) as [WorkCounterName, ...WorkCounterName[]])).min(1) }).optional(),
       /** measured figures to print beside the modeled ones: rows key -> allocator -> phase -> ms */
       reference: z
         .strictObject({
