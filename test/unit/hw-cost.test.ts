@@ -5,9 +5,11 @@ import { MachinePlatform } from '../../src/hw/machine-platform.ts';
 import { newWorkCounters } from '../../src/kernel/platform.ts';
 import { tinyMachine } from './hw-tiny-machine.ts';
 
+const FULL = { costModel: 'full' } as const;
+
 describe('cost model: metadata lines through the cache model', () => {
   it('charges a known set of touched lines on a known cache a known time', () => {
-    const p = new MachinePlatform(tinyMachine());
+    const p = new MachinePlatform(tinyMachine(), FULL);
     p.setActingCpu(0);
     // 4 cold lines: the first pays local memory latency (100), the next 3 stream at 64 B / 16 GB/s = 4
     p.touchRead(META_BASE, 256);
@@ -26,13 +28,13 @@ describe('cost model: metadata lines through the cache model', () => {
   });
 
   it('charges a range that straddles lines for every line it covers', () => {
-    const p = new MachinePlatform(tinyMachine());
+    const p = new MachinePlatform(tinyMachine(), FULL);
     p.touchRead(META_BASE + 60, 8); // bytes 60..67: lines 0 and 1
     expect(p.breakdown().cache).toBe(100 + 4);
   });
 
   it('charges remote metadata at the remote latency and bandwidth', () => {
-    const p = new MachinePlatform(tinyMachine());
+    const p = new MachinePlatform(tinyMachine(), FULL);
     p.setActingCpu(3); // node 1
     const onNode1 = p.metaAlloc(64); // lands in node 1's arena, warm in CPU 3's caches
     const before = p.breakdown().cache;
@@ -44,7 +46,7 @@ describe('cost model: metadata lines through the cache model', () => {
   });
 
   it('charges an address outside the metadata arenas as local memory', () => {
-    const p = new MachinePlatform(tinyMachine());
+    const p = new MachinePlatform(tinyMachine(), FULL);
     p.setActingCpu(3);
     const firstChunk = p.embedFirstChunk([0], [1 << 20], 1 << 20);
     p.touchRead(firstChunk + 4096, 64);
@@ -53,7 +55,7 @@ describe('cost model: metadata lines through the cache model', () => {
   });
 
   it('invalidates a line written by one CPU in another CPU private cache', () => {
-    const p = new MachinePlatform(tinyMachine());
+    const p = new MachinePlatform(tinyMachine(), FULL);
     p.setActingCpu(0);
     p.touchRead(META_BASE, 64);
     p.setActingCpu(1);
@@ -64,8 +66,8 @@ describe('cost model: metadata lines through the cache model', () => {
     expect(p.breakdown().cache - before).toBe(4); // L2, not L1
   });
 
-  it('charges a flat cost per line in counts mode, without a cache', () => {
-    const p = new MachinePlatform(tinyMachine(), { costModel: 'counts' });
+  it('charges a flat cost per line in counts mode (the default), without a cache', () => {
+    const p = new MachinePlatform(tinyMachine());
     p.touchRead(META_BASE, 256);
     p.touchRead(META_BASE, 256);
     expect(p.breakdown().cache).toBe(8 * 1.5);
