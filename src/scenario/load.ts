@@ -12,7 +12,7 @@ import { locateValues, positionOf } from '../input/json5-locate.ts';
 import type { Scenario } from './schema.ts';
 import { ScenarioSchema } from './schema.ts';
 import type { Labels } from './resolve-phases.ts';
-import { checkWorkloadSequence, resolvePhases, substitute } from './resolve-phases.ts';
+import { anchorReplayPaths, checkWorkloadSequence, resolvePhases, substitute } from './resolve-phases.ts';
 
 export type { Labels };
 
@@ -53,7 +53,8 @@ export function loadScenario(file: string): LoadedScenario {
     const p = positionOf(locateValues(text), path);
     return `${file}:${p.line}:${p.column}`;
   };
-  return { file, name, scenario, runs: expandRuns(name, scenario, where, file) };
+  anchorReplayPaths(scenario, file);
+  return { file, name, scenario, runs: expandRuns(name, scenario, where) };
 }
 
 /** every combination of the matrix, in declared order, last dimension fastest */
@@ -65,11 +66,8 @@ function matrixPoints(matrix: Record<string, (string | number)[]>): Labels[] {
   return points;
 }
 
-/**
- * The runs of a scenario. `file` is where it was read from (replay paths are relative to it);
- * `$name` references in the workload and in `machine.overrides` take each run's matrix values.
- */
-export function expandRuns(name: string, s: Scenario, where: (path: (string | number)[]) => string, file = '.'): RunSpec[] {
+/** The runs of a scenario: `$name` references in the workload and in `machine.overrides` take each run's matrix values. */
+export function expandRuns(name: string, s: Scenario, where: (path: (string | number)[]) => string): RunSpec[] {
   const baseMachine: MachineRef = typeof s.machine === 'string' ? { preset: s.machine, overrides: {} } : s.machine;
   const knobs: KernelKnobs = { ...DEFAULT_KNOBS, ...s.knobs };
   if (knobs.emptyPopPagesLow > knobs.emptyPopPagesHigh) {
@@ -80,7 +78,7 @@ export function expandRuns(name: string, s: Scenario, where: (path: (string | nu
   checkWorkloadSequence(s.workload, where);
   const runs: RunSpec[] = [];
   for (const labels of matrixPoints(s.matrix)) {
-    const phases = resolvePhases(s.workload, labels, where, file);
+    const phases = resolvePhases(s.workload, labels, where);
     const machine: MachineRef = { preset: baseMachine.preset, overrides: substitute(baseMachine.overrides, labels, ['machine', 'overrides'], where, new Map()) as Record<string, unknown> };
     for (const allocator of s.allocators as AllocatorName[]) {
       runs.push({

@@ -4,7 +4,7 @@
  * made absolute. An error names the scenario file, line and column, and the field — or, when a
  * matrix value is at fault, the matrix entry and the field that uses it.
  */
-import { dirname, resolve as resolvePath } from 'node:path';
+import { dirname, relative, resolve as resolvePath } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { z } from 'zod';
 import type { PhaseSpec } from '../engine/run.ts';
@@ -48,8 +48,27 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** The phases of one run (one matrix point). `file` is the scenario file, for relative paths. */
-export function resolvePhases(workload: readonly ScenarioPhase[], labels: Labels, where: Where, file: string): PhaseSpec[] {
+/**
+ * Makes the recordings that replay phases name relative to the working directory instead of
+ * the scenario file (literal paths, and the matrix values a `file: '$name'` takes), so runs,
+ * their keys and their workers agree on them wherever the scenario lives.
+ */
+export function anchorReplayPaths(s: { workload: ScenarioPhase[]; matrix: Record<string, (string | number)[]> }, scenarioFile: string): void {
+  const anchor = (f: string): string => relative(process.cwd(), resolvePath(dirname(scenarioFile), f)) || '.';
+  const anchored = new Set<string>();
+  for (const p of s.workload) {
+    if (p.phase !== 'replay') continue;
+    const ref = REF.exec(p.file);
+    if (!ref) p.file = anchor(p.file);
+    else if (s.matrix[ref[1]!] && !anchored.has(ref[1]!)) {
+      anchored.add(ref[1]!);
+      s.matrix[ref[1]!] = s.matrix[ref[1]!]!.map((v) => (typeof v === 'string' ? anchor(v) : v));
+    }
+  }
+}
+
+/** The phases of one run (one matrix point); replay paths are taken as relative to the working directory. */
+export function resolvePhases(workload: readonly ScenarioPhase[], labels: Labels, where: Where): PhaseSpec[] {
   const used = new Map<string, number>();
   return workload.map((raw, i) => {
     const refs = new Map<string, string>();
@@ -73,7 +92,7 @@ export function resolvePhases(workload: readonly ScenarioPhase[], labels: Labels
     const n = (used.get(base) ?? 0) + 1;
     used.set(base, n);
     const name = n === 1 ? base : `${base}${n}`;
-    const spec = toSpec(p, name, file);
+    const spec = toSpec(p, name);
     if (spec.phase === 'replay') checkReplayFile(spec.file, spec.format, [...at, 'file'], where);
     return spec;
   });
@@ -97,7 +116,7 @@ const num = (v: unknown): number => v as number;
 const sizesOf = (sizes: readonly { size: unknown; align: unknown; weight: unknown }[]): SizeEntry[] =>
   sizes.map((e) => ({ size: e.size as number | [number, number], align: num(e.align), weight: num(e.weight) }));
 
-function toSpec(p: ScenarioPhase, name: string, file: string): PhaseSpec {
+function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
   if (p.phase === 'balance') return { phase: 'balance', name };
   const withCpu = <T extends object>(s: T): T & { cpu?: number } => (p.cpu === undefined ? s : { ...s, cpu: num(p.cpu) });
   switch (p.phase) {
@@ -148,7 +167,7 @@ function toSpec(p: ScenarioPhase, name: string, file: string): PhaseSpec {
         atomic: p.gfp === 'atomic',
       });
     case 'replay': {
-      const path = resolvePath(dirname(file), p.file);
+      const path = p.file as string;
       return withCpu({ phase: 'replay', name, file: path, format: p.format ?? formatOfFile(path) });
     }
   }

@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { executeRun } from '../../src/engine/execute.ts';
@@ -50,9 +50,10 @@ describe('schema errors of the generator phases name the file, line, column and 
   it('replay: a missing recording is named at the field; a bad one by its own file and line', () => {
     const p = "{phase: 'replay', file: 'nowhere.jsonl'}";
     const f = scenario([p]);
-    expect(() => loadScenario(f)).toThrow(`${f}:4:${col(p, "'nowhere")}: workload[0].file: no such file: ${join(dir, 'nowhere.jsonl')}`);
+    // paths are relative to the scenario file, printed relative to the working directory
+    expect(() => loadScenario(f)).toThrow(`${f}:4:${col(p, "'nowhere")}: workload[0].file: no such file: ${relative('.', join(dir, 'nowhere.jsonl'))}`);
     writeFileSync(join(dir, 'bad.trace'), 'x-1 [000] ..... 1.0: percpu_alloc_percpu: reserved=0 is_atomic=0 size=8 align=8 base_addr=0x10 off=0 ptr=zz\n');
-    expect(() => loadScenario(scenario(["{phase: 'replay', file: 'bad.trace'}"]))).toThrow(new RegExp(`^${join(dir, 'bad.trace')}:1: `));
+    expect(() => loadScenario(scenario(["{phase: 'replay', file: 'bad.trace'}"]))).toThrow(new RegExp(`^${relative('.', join(dir, 'bad.trace'))}:1: `));
   });
   it('maps are created before use, once, and used as their kind', () => {
     const use = "{phase: 'bpfPercpuHash', action: 'delete', map: 'm', count: 1}";
@@ -102,7 +103,15 @@ describe('generator phases as runs see them', () => {
     expect(phases[3]).toEqual({ phase: 'cgroups', name: 'destroy-memcg', action: 'destroy', group: 'memcg', count: null, pick: 'random' });
     expect(phases[4]).toMatchObject({ sizes: [{ size: [100, 200], align: 8, weight: 2 }] });
     expect(phases[5]).toMatchObject({ ops: 5, sizes: [{ size: 24, align: 16, weight: 1 }], allocFraction: 0.5, liveTarget: 0, victim: 'random', atomic: false });
-    expect(phases[6]).toEqual({ phase: 'replay', name: 'replay', file: join(dir, 'rec.jsonl.gz'), format: 'percpu-trace' });
+    expect(phases[6]).toMatchObject({ phase: 'replay', name: 'replay', format: 'percpu-trace' });
+    expect(resolve((phases[6] as { file: string }).file)).toBe(join(dir, 'rec.jsonl.gz'));
+  });
+  it('resolve a replay file named by a matrix value relative to the scenario too', () => {
+    writeFileSync(join(dir, 'm.trace'), '# tracer: nop\n');
+    const f = scenario(["{phase: 'replay', file: '$trace'}"], "\n  matrix: {trace: ['m.trace']},");
+    const [run] = loadScenario(f).runs;
+    expect(run!.phases[0]).toMatchObject({ phase: 'replay', format: 'ftrace' });
+    expect(resolve((run!.phases[0] as { file: string }).file)).toBe(join(dir, 'm.trace'));
   });
   it('take matrix values in machine overrides', () => {
     const f = scenario(["{phase: 'alloc', count: 1, size: 8}"], "\n  matrix: {budget: [100, 200]},");
