@@ -77,7 +77,7 @@ export class RunCapture {
     env: { nrCpus: number; cpu: number; pageSize: number },
   ) {
     this.lastCpu = env.cpu;
-    this.maxSamples = opts.maxSamples ?? 1024;
+    this.maxSamples = opts.maxSamples ?? 512;
     this.data = { kernel: allocator.kernel, pageSize: env.pageSize, phases: [], samples: [], traceLines: 0 };
     if (opts.ftrace) {
       const sink = opts.ftrace;
