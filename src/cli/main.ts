@@ -33,6 +33,9 @@ const COMMANDS: CommandSpec[] = [
       { name: '--json', value: 'FILE', help: 'write the metrics (percpu-sim/metrics/1) to FILE' },
       { name: '--workers', value: 'N', help: 'worker threads (default: CPUs, at most 8; 0 = this thread)' },
       { name: '--check', help: 'run the allocator invariant checker after every operation' },
+      { name: '--ftrace', value: 'PATH', help: 'write the percpu tracepoints as ftrace text (a file, or a directory: one per run)' },
+      { name: '--stats', value: 'DIR', help: 'write percpu_stats (and the meminfo Percpu line) after every phase of every run' },
+      { name: '--html', value: 'PATH', help: 'write a self-contained HTML report with charts (a file, or a directory: one per run)' },
     ],
   },
   {
@@ -132,8 +135,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'run': {
         const { args, opts } = parseArgs(COMMANDS[0]!, rest);
         if (args.length !== 1) throw new UsageError('run needs exactly one SCENARIO file');
-        const json = opts.get('--json');
-        return await runCommand(args[0]!, { json: typeof json === 'string' ? json : null, workers: intOption(opts, '--workers'), check: opts.has('--check') }, out);
+        const path = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
+        return await runCommand(
+          args[0]!,
+          { json: path('--json'), workers: intOption(opts, '--workers'), check: opts.has('--check'), ftrace: path('--ftrace'), stats: path('--stats'), html: path('--html') },
+          out,
+        );
       }
       case 'conform': {
         const { args, opts } = parseArgs(COMMANDS[1]!, rest);
