@@ -2,9 +2,12 @@
  * A set-associative cache with true LRU replacement, and a hierarchy of them as one CPU sees
  * it. Fed line addresses (byte address / line size); answers which level held the line.
  *
- * State is two 32-bit typed arrays per level (tags and last-use stamps, sets × ways), sized once.
+ * State is two typed arrays per level (32-bit tags, last-use stamps as doubles), sized once.
  * The hierarchy is non-inclusive and allocate-on-miss: a hit at level k fills levels 0..k-1,
  * a miss everywhere fills every level. Writes allocate like reads (write-allocate).
+ *
+ * This is the reference model, one line at a time; the platform runs range-cache.ts, which
+ * gives the same results and also takes long runs of lines at once.
  */
 
 export interface CacheGeometry {
@@ -24,8 +27,8 @@ export class CacheLevel {
   readonly sets: number;
   readonly ways: number;
   private readonly tags: Int32Array;
-  /** last-use stamp per way (0: empty) */
-  private readonly stamps: Uint32Array;
+  /** last-use stamp per way (0: empty); doubles, so the LRU order stays exact for 2^53 uses */
+  private readonly stamps: Float64Array;
   private clock = 0;
   hits = 0;
   misses = 0;
@@ -38,7 +41,7 @@ export class CacheLevel {
       throw new RangeError(`cache of ${g.size} bytes is not a whole number of ${g.ways}-way sets of ${g.lineSize}-byte lines`);
     }
     this.tags = new Int32Array(this.sets * g.ways);
-    this.stamps = new Uint32Array(this.sets * g.ways);
+    this.stamps = new Float64Array(this.sets * g.ways);
   }
 
   /** Looks `line` up; on a hit marks it most recently used. Returns whether it hit. */
@@ -104,13 +107,8 @@ export class CacheLevel {
     return -1;
   }
 
-  /** the next stamp; after 2^32 - 2 uses, every stamp drops to 1 (one LRU blur per 4G accesses) */
+  /** the next stamp */
   private tick(): number {
-    if (this.clock === 0xfffffffe) {
-      const st = this.stamps;
-      for (let i = 0; i < st.length; i++) if (st[i] !== 0) st[i] = 1;
-      this.clock = 1;
-    }
     return ++this.clock;
   }
 }

@@ -11,11 +11,12 @@
  *
  * costModel 'counts' (the default, and what seed-2017 is calibrated with) charges a flat cost
  * per metadata line and skips the address simulation; 'full' runs the cache model on the
- * addresses (exact LRU state, ~10x slower on map-heavy runs such as the area map's memmoves).
+ * addresses (exact LRU state; range-cache.ts takes the area map's whole-map scans and memmoves
+ * as runs of lines rather than line by line).
  */
 import type { Platform, WorkCounters } from '../kernel/platform.ts';
 import { newWorkCounters } from '../kernel/platform.ts';
-import { CacheHierarchy, CacheLevel } from './cache.ts';
+import { RangeCacheHierarchy, RangeCacheLevel } from './range-cache.ts';
 import type { CountedWorkCost, OpKind } from './cost.ts';
 import { cacheLineCosts, countedWorkNs, mapPagesNs, metaAllocNs, metaFreeNs, newCountedWorkCost, opOverheadNs, tlbFlushNs, zeroNsPerByte } from './cost.ts';
 import type { Machine } from './machine-config.ts';
@@ -154,9 +155,9 @@ export class MachinePlatform implements Platform {
   private readonly memStreamNs: Float64Array;
 
   // --- caches (full model only) ---
-  private readonly hierarchies: (CacheHierarchy | undefined)[];
-  private readonly sharedLevels: (CacheLevel | undefined)[][];
-  private liveHierarchies: CacheHierarchy[] = [];
+  private readonly hierarchies: (RangeCacheHierarchy | undefined)[];
+  private readonly sharedLevels: (RangeCacheLevel | undefined)[][];
+  private liveHierarchies: RangeCacheHierarchy[] = [];
 
   constructor(
     readonly machine: Machine,
@@ -187,8 +188,8 @@ export class MachinePlatform implements Platform {
         this.memStreamNs[a * nodes + b] = Math.min(lat, m.caches.lineSize * m.memory.readNsPerByte[a]![b]!);
       }
     }
-    this.hierarchies = new Array<CacheHierarchy | undefined>(m.topology.nrCpus);
-    this.sharedLevels = Array.from({ length: nodes }, () => new Array<CacheLevel | undefined>(m.caches.levels.length));
+    this.hierarchies = new Array<RangeCacheHierarchy | undefined>(m.topology.nrCpus);
+    this.sharedLevels = Array.from({ length: nodes }, () => new Array<RangeCacheLevel | undefined>(m.caches.levels.length));
   }
 
   // ---------------------------------------------------------------- the clock
@@ -278,7 +279,7 @@ export class MachinePlatform implements Platform {
   /** hits and misses per cache level, over every instance of the level */
   cacheStats(): CacheLevelStats[] {
     return this.machine.caches.levels.map((lv, k) => {
-      const seen = new Set<CacheLevel>();
+      const seen = new Set<RangeCacheLevel>();
       for (const h of this.liveHierarchies) seen.add(h.levels[k]!);
       let hits = 0;
       let misses = 0;
@@ -370,19 +371,14 @@ export class MachinePlatform implements Platform {
       return;
     }
     const h = this.hierarchyOf(this.execCpu);
-    const nLevels = this.hitNs.length;
     const nodes = this.machine.topology.nrNodes;
     // metadata lives on its arena's node; any other address is taken as local memory
     const memNode = this.arena.nodeOf(addr);
     const memRow = this.execNode * nodes + (memNode >= 0 ? memNode : this.execNode);
-    const others = write && this.liveHierarchies.length > 1;
-    let ns = 0;
-    for (let line = first; line <= last; line++) {
-      const k = h.access(line);
-      const streamed = line !== first;
-      if (k < nLevels) ns += streamed ? this.streamNs[k]! : this.hitNs[k]!;
-      else ns += streamed ? this.memStreamNs[memRow]! : this.memHitNs[memRow]!;
-      if (others) this.invalidateElsewhere(h, line);
+    // the lines in order, each costed where it hit: the first at latency, the rest streamed
+    const ns = h.touch(first, last, this.hitNs, this.streamNs, this.memHitNs[memRow]!, this.memStreamNs[memRow]!);
+    if (write && this.liveHierarchies.length > 1) {
+      for (let line = first; line <= last; line++) this.invalidateElsewhere(h, line);
     }
     this.charge(CACHE, ns);
   }
@@ -397,30 +393,30 @@ export class MachinePlatform implements Platform {
     const keep = Math.min(bytes, this.warmLimit);
     const first = Math.floor((addr + bytes - keep) / this.lineSize);
     const last = Math.floor((addr + bytes - 1) / this.lineSize);
-    for (let line = first; line <= last; line++) h.access(line);
+    h.touch(first, last, null, null, 0, 0);
   }
 
   /** a write by one CPU removes the line from every other CPU's caches */
-  private invalidateElsewhere(writer: CacheHierarchy, line: number): void {
+  private invalidateElsewhere(writer: RangeCacheHierarchy, line: number): void {
     for (const h of this.liveHierarchies) {
       if (h === writer) continue;
       for (const lv of h.levels) if (!writer.levels.includes(lv)) lv.invalidate(line);
     }
   }
 
-  private hierarchyOf(cpu: number): CacheHierarchy {
+  private hierarchyOf(cpu: number): RangeCacheHierarchy {
     const have = this.hierarchies[cpu];
     if (have) return have;
     const m = this.machine;
     const node = m.topology.cpuToNode[cpu]!;
     const levels = m.caches.levels.map((spec, k) => {
       const geometry = { size: spec.size, ways: spec.ways, lineSize: m.caches.lineSize };
-      if (spec.shared === 'cpu') return new CacheLevel(geometry);
-      const shared = this.sharedLevels[node]![k] ?? new CacheLevel(geometry);
+      if (spec.shared === 'cpu') return new RangeCacheLevel(geometry);
+      const shared = this.sharedLevels[node]![k] ?? new RangeCacheLevel(geometry);
       this.sharedLevels[node]![k] = shared;
       return shared;
     });
-    const h = new CacheHierarchy(levels);
+    const h = new RangeCacheHierarchy(levels);
     this.hierarchies[cpu] = h;
     this.liveHierarchies.push(h);
     return h;

@@ -1,0 +1,649 @@
+/**
+ * The cache model as the platform runs it: set-associative LRU levels with the behaviour of
+ * cache.ts (the reference, one line at a time), which also take a long ascending run of
+ * lines at once. The area map reads and memmoves whole maps (hundreds of kilobytes) on every
+ * operation; line by line, the cache model cost far more than the allocator.
+ *
+ * Every set holds its lines in two parts:
+ *  - the base: `ways` explicit slots per set (tag = line div sets + 1, stamp = LRU clock),
+ *    exactly like the reference;
+ *  - the overlay: lines that runs brought in, described *relative to the set* and shared by
+ *    every set whose recent history is the same. An overlay class is a list of up to `ways`
+ *    entries, newest first, entry (q, alpha) meaning line = q * sets + s with stamp alpha + s
+ *    in set s. A run of lines p.. gives set s its lines q = j, j+1, ... at stamps
+ *    clock + 1 + (q * sets + s - p): the same relative entries for every set between the
+ *    run's edges, so a whole stretch of sets is simulated once.
+ * Every overlay line is newer than every base line of its set, so the set holds its overlay
+ * and the newest `ways - overlay size` base lines; older base slots are evicted lazily.
+ *
+ * A run needs the base only for lines that might be in it: `inBase` (a bitmap over line
+ * numbers) finds those, and a set whose base holds one of the run's lines is absorbed into an
+ * overlay class of its own and simulated alone. A single line goes to the base: its set's
+ * overlay is first written out into the base slots.
+ *
+ * LRU here is exact: stamps are doubles and never wrap (cache.ts likewise). Which way holds a
+ * line is not modelled: with distinct stamps it never changes an outcome.
+ */
+import type { CacheGeometry } from './cache.ts';
+import { LineSet } from './line-set.ts';
+import { addRepeated } from './repeated-sum.ts';
+
+/** runs up to this many lines go line by line (the bulk machinery costs more for them) */
+const SMALL_RUN = 16;
+
+/** Hit stripes and miss runs: ascending line intervals, each tagged with a cache level. */
+export class Stripes {
+  start = new Float64Array(64);
+  len = new Float64Array(64);
+  level = new Int32Array(64);
+  n = 0;
+
+  push(start: number, len: number, level: number): void {
+    if (this.n === this.start.length) this.grow();
+    const i = this.n++;
+    this.start[i] = start;
+    this.len[i] = len;
+    this.level[i] = level;
+  }
+
+  /** push, merged into the previous interval when it continues it at the same level */
+  append(start: number, len: number, level: number): void {
+    const i = this.n - 1;
+    if (i >= 0 && this.level[i] === level && this.start[i]! + this.len[i]! === start) this.len[i] = this.len[i]! + len;
+    else this.push(start, len, level);
+  }
+
+  private grow(): void {
+    const n = this.start.length * 2;
+    const s = new Float64Array(n);
+    s.set(this.start);
+    const l = new Float64Array(n);
+    l.set(this.len);
+    const v = new Int32Array(n);
+    v.set(this.level);
+    this.start = s;
+    this.len = l;
+    this.level = v;
+  }
+}
+
+export class RangeCacheLevel {
+  readonly sets: number;
+  readonly ways: number;
+  hits = 0;
+  misses = 0;
+  /** the stamp of the latest access */
+  private clock = 0;
+
+  // ---- base: explicit slots
+  private readonly btag: Int32Array;
+  private readonly bstamp: Float64Array;
+  /** every line held in a base slot (resident or lazily evicted) */
+  private readonly inBase = new LineSet();
+
+  // ---- overlay classes; class 0 is the empty overlay
+  private readonly cls: Int32Array;
+  private cq: Int32Array;
+  private ca: Float64Array;
+  private cn: Int32Array;
+  private cref: Int32Array;
+  private freeIds: Int32Array;
+  private nFree = 0;
+  private nIds = 1;
+  /** the class the current run made last (reused when the next stretch ends the same) */
+  private lastMade = -1;
+
+  // ---- scratch
+  private readonly sq: Int32Array;
+  private readonly sa: Float64Array;
+  private readonly hitRows: Int32Array;
+  private dirty = new Int32Array(16);
+  /** stripes of one run, bucketed by row offset so they come out in line order */
+  private bucketStart: Float64Array[] = [];
+  private bucketLen: Float64Array[] = [];
+  private bucketN: Int32Array;
+
+  constructor(g: CacheGeometry) {
+    const lines = Math.floor(g.size / g.lineSize);
+    this.ways = g.ways;
+    this.sets = Math.floor(lines / g.ways);
+    if (this.sets < 1 || this.sets * g.ways * g.lineSize !== g.size) {
+      throw new RangeError(`cache of ${g.size} bytes is not a whole number of ${g.ways}-way sets of ${g.lineSize}-byte lines`);
+    }
+    const W = this.ways;
+    this.btag = new Int32Array(this.sets * W);
+    this.bstamp = new Float64Array(this.sets * W);
+    this.cls = new Int32Array(this.sets);
+    const cap = 16;
+    this.cq = new Int32Array(cap * W);
+    this.ca = new Float64Array(cap * W);
+    this.cn = new Int32Array(cap);
+    this.cref = new Int32Array(cap);
+    this.freeIds = new Int32Array(cap);
+    this.sq = new Int32Array(W + 1);
+    this.sa = new Float64Array(W + 1);
+    this.hitRows = new Int32Array(W);
+    this.bucketN = new Int32Array(W + 2);
+    for (let b = 0; b < W + 2; b++) {
+      this.bucketStart.push(new Float64Array(16));
+      this.bucketLen.push(new Float64Array(16));
+    }
+  }
+
+  // ------------------------------------------------------------ one line
+
+  /** Looks `line` up and fills it on a miss (LRU victim); returns whether it hit. */
+  access(line: number): boolean {
+    const S = this.sets;
+    const q = Math.floor(line / S);
+    const s = line - q * S;
+    if (this.cls[s] !== 0) this.materialize(s);
+    const W = this.ways;
+    const base = s * W;
+    const end = base + W;
+    const tag = (q + 1) | 0;
+    const btag = this.btag;
+    const bst = this.bstamp;
+    for (let w = base; w < end; w++) {
+      if (btag[w] === tag) {
+        bst[w] = ++this.clock;
+        this.hits++;
+        return true;
+      }
+    }
+    this.misses++;
+    let victim = base;
+    let oldest = bst[base]!;
+    for (let w = base + 1; w < end && oldest !== 0; w++) {
+      if (bst[w]! < oldest) {
+        oldest = bst[w]!;
+        victim = w;
+      }
+    }
+    if (oldest !== 0) this.inBase.delete((btag[victim]! - 1) * S + s);
+    btag[victim] = tag;
+    bst[victim] = ++this.clock;
+    this.inBase.add(line);
+    return false;
+  }
+
+  /** whether `line` is held, without touching LRU state or counters */
+  contains(line: number): boolean {
+    const S = this.sets;
+    const q = Math.floor(line / S);
+    const s = line - q * S;
+    const c = this.cls[s]!;
+    const W = this.ways;
+    for (let t = 0; t < this.cn[c]!; t++) if (this.cq[c * W + t] === q) return true;
+    const w = this.slotOf(s, (q + 1) | 0);
+    return w >= 0 && this.baseRank(s, w) < W - this.cn[c]!;
+  }
+
+  /** drops `line` if present (another CPU wrote it) */
+  invalidate(line: number): void {
+    const S = this.sets;
+    const q = Math.floor(line / S);
+    const s = line - q * S;
+    if (this.cls[s] !== 0) this.materialize(s);
+    const w = this.slotOf(s, (q + 1) | 0);
+    if (w >= 0) {
+      this.btag[w] = 0;
+      this.bstamp[w] = 0;
+      this.inBase.delete(line);
+    }
+  }
+
+  // ------------------------------------------------------------ runs
+
+  /**
+   * Lines [p, p + n) arrive in ascending order. Each one that hits is reported in `hits` (as
+   * stripes of `level`, in line order); the ones that miss are filled and reported in `misses`
+   * (merged into ascending runs), for the next level.
+   */
+  accessRun(p: number, n: number, level: number, hits: Stripes, misses: Stripes): void {
+    if (n <= SMALL_RUN) {
+      for (let line = p; line < p + n; line++) {
+        if (this.access(line)) hits.append(line, 1, level);
+        else misses.append(line, 1, 0);
+      }
+      return;
+    }
+    const S = this.sets;
+    this.lastMade = -1;
+    const A0 = this.clock + 1 - p;
+    const rowP = Math.floor(p / S);
+    const P0 = p - rowP * S;
+    const last = p + n - 1;
+    const rowL = Math.floor(last / S);
+    const P1 = last - rowL * S;
+    this.bucketN.fill(0);
+    // set stretches with one first and one last row: breakpoints at P0 and P1 + 1
+    const a = Math.min(P0, P1 + 1);
+    const b = Math.max(P0, P1 + 1);
+    this.piece(0, a, rowP, rowL, P0, P1, A0);
+    this.piece(a, b, rowP, rowL, P0, P1, A0);
+    this.piece(b, S, rowP, rowL, P0, P1, A0);
+    this.clock += n;
+    // the run's hits in line order, and the misses between them
+    let at = p;
+    for (let r = 0; r < this.bucketN.length; r++) {
+      const bs = this.bucketStart[r]!;
+      const bl = this.bucketLen[r]!;
+      for (let i = 0; i < this.bucketN[r]!; i++) {
+        const st = bs[i]!;
+        if (st > at) misses.append(at, st - at, 0);
+        hits.append(st, bl[i]!, level);
+        at = st + bl[i]!;
+      }
+    }
+    if (at < p + n) misses.append(at, p + n - at, 0);
+  }
+
+  /** the sets [x, y) of a run: first row rowP or rowP + 1, last row rowL or rowL - 1 */
+  private piece(x: number, y: number, rowP: number, rowL: number, P0: number, P1: number, A0: number): void {
+    if (x >= y) return;
+    const jf = x >= P0 ? rowP : rowP + 1;
+    const jl = x <= P1 ? rowL : rowL - 1;
+    if (jl < jf) return;
+    const cls = this.cls;
+    let s = x;
+    while (s < y) {
+      const c = cls[s]!;
+      let e = s + 1;
+      while (e < y && cls[e] === c) e++;
+      this.segment(s, e, c, jf, jl, rowP, A0);
+      s = e;
+    }
+  }
+
+  /** sets [s1, s2) share overlay class c: find the sets whose base holds an arriving line */
+  private segment(s1: number, s2: number, c: number, jf: number, jl: number, rowP: number, A0: number): void {
+    const S = this.sets;
+    const W = this.ways;
+    const k = jl - jf + 1;
+    const lim = k < W ? k : W;
+    let nd = 0;
+    for (let idx = 0; idx < lim; idx++) {
+      const j = jf + idx;
+      if (this.classHas(c, j)) continue;
+      const rowBase = S * j;
+      const hi = rowBase + s2;
+      for (let line = this.inBase.next(rowBase + s1, hi); line >= 0; line = this.inBase.next(line + 1, hi)) {
+        const s = line - rowBase;
+        const w = this.slotOf(s, j + 1);
+        if (this.baseRank(s, w) < W - this.cn[c]!) {
+          if (nd === this.dirty.length) {
+            const grown = new Int32Array(nd * 2);
+            grown.set(this.dirty);
+            this.dirty = grown;
+          }
+          this.dirty[nd++] = s;
+        } else {
+          // evicted long ago (only the slot remained): drop it for real
+          this.btag[w] = 0;
+          this.bstamp[w] = 0;
+          this.inBase.delete(line);
+        }
+      }
+    }
+    if (nd === 0) {
+      this.simulate(s1, s2, c, jf, jl, rowP, A0);
+      return;
+    }
+    const dirty = this.dirty.subarray(0, nd).sort();
+    let u = s1;
+    for (let i = 0; i < nd; i++) {
+      const d = dirty[i]!;
+      if (d < u) continue; // listed twice
+      if (u < d) this.simulate(u, d, c, jf, jl, rowP, A0);
+      const cd = this.absorb(d);
+      this.simulate(d, d + 1, cd, jf, jl, rowP, A0);
+      u = d + 1;
+    }
+    if (u < s2) this.simulate(u, s2, c, jf, jl, rowP, A0);
+  }
+
+  /**
+   * Rows jf..jl arrive in each set of [u, v), whose whole content is overlay class c (their
+   * base lines are not among the rows). Moves the sets to the resulting class.
+   */
+  private simulate(u: number, v: number, c: number, jf: number, jl: number, rowP: number, A0: number): void {
+    const S = this.sets;
+    const W = this.ways;
+    const sq = this.sq;
+    const sa = this.sa;
+    let n = this.cn[c]!;
+    const off = c * W;
+    for (let t = 0; t < n; t++) {
+      sq[t] = this.cq[off + t]!;
+      sa[t] = this.ca[off + t]!;
+    }
+    const k = jl - jf + 1;
+    const lim = k < W ? k : W;
+    let nh = 0;
+    for (let idx = 0; idx < lim; idx++) {
+      const j = jf + idx;
+      const a = A0 + S * j;
+      let pos = -1;
+      for (let t = 0; t < n; t++) {
+        if (sq[t] === j) {
+          pos = t;
+          break;
+        }
+      }
+      let t: number;
+      if (pos >= 0) {
+        this.hitRows[nh++] = j;
+        t = pos;
+      } else {
+        t = n < W ? n++ : W - 1;
+      }
+      for (; t > 0; t--) {
+        sq[t] = sq[t - 1]!;
+        sa[t] = sa[t - 1]!;
+      }
+      sq[0] = j;
+      sa[0] = a;
+    }
+    if (k > W) {
+      // after `ways` distinct lines a set holds exactly those; every later row misses
+      n = W;
+      for (let t = 0; t < W; t++) {
+        sq[t] = jl - t;
+        sa[t] = A0 + S * (jl - t);
+      }
+    }
+    const d = this.intern(n);
+    const len = v - u;
+    this.cls.fill(d, u, v);
+    this.cref[d] = this.cref[d]! + len;
+    this.release(c, len);
+    this.hits += nh * len;
+    this.misses += (k - nh) * len;
+    for (let i = 0; i < nh; i++) {
+      const j = this.hitRows[i]!;
+      const r = j - rowP;
+      const cnt = this.bucketN[r]!;
+      if (cnt === this.bucketStart[r]!.length) {
+        const bs = new Float64Array(cnt * 2);
+        bs.set(this.bucketStart[r]!);
+        this.bucketStart[r] = bs;
+        const bl = new Float64Array(cnt * 2);
+        bl.set(this.bucketLen[r]!);
+        this.bucketLen[r] = bl;
+      }
+      const st = S * j + u;
+      // merge with the previous stripe of the row when it ends where this one starts
+      if (cnt > 0 && this.bucketStart[r]![cnt - 1]! + this.bucketLen[r]![cnt - 1]! === st) {
+        this.bucketLen[r]![cnt - 1] = this.bucketLen[r]![cnt - 1]! + len;
+      } else {
+        this.bucketStart[r]![cnt] = st;
+        this.bucketLen[r]![cnt] = len;
+        this.bucketN[r] = cnt + 1;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ classes
+
+  private classHas(c: number, q: number): boolean {
+    const off = c * this.ways;
+    for (let t = 0; t < this.cn[c]!; t++) if (this.cq[off + t] === q) return true;
+    return false;
+  }
+
+  /** the class holding scratch entries sq/sa[0..n): the last one made if equal, else a new one */
+  private intern(n: number): number {
+    const W = this.ways;
+    const m = this.lastMade;
+    if (m >= 0 && this.cn[m] === n) {
+      const off = m * W;
+      let same = true;
+      for (let t = 0; t < n && same; t++) same = this.cq[off + t] === this.sq[t] && this.ca[off + t] === this.sa[t];
+      if (same) return m;
+    }
+    const d = this.newClass();
+    const off = d * W;
+    for (let t = 0; t < n; t++) {
+      this.cq[off + t] = this.sq[t]!;
+      this.ca[off + t] = this.sa[t]!;
+    }
+    this.cn[d] = n;
+    this.lastMade = d;
+    return d;
+  }
+
+  private newClass(): number {
+    if (this.nFree > 0) {
+      const d = this.freeIds[--this.nFree]!;
+      this.cref[d] = 0;
+      return d;
+    }
+    if (this.nIds === this.cn.length) this.growClasses();
+    const d = this.nIds++;
+    this.cref[d] = 0;
+    return d;
+  }
+
+  private release(c: number, count: number): void {
+    if (c === 0) return;
+    const r = this.cref[c]! - count;
+    this.cref[c] = r;
+    if (r === 0) {
+      this.freeIds[this.nFree++] = c;
+      if (this.lastMade === c) this.lastMade = -1;
+    }
+  }
+
+  private growClasses(): void {
+    const W = this.ways;
+    const cap = this.cn.length * 2;
+    const cq = new Int32Array(cap * W);
+    cq.set(this.cq);
+    const ca = new Float64Array(cap * W);
+    ca.set(this.ca);
+    const cn = new Int32Array(cap);
+    cn.set(this.cn);
+    const cref = new Int32Array(cap);
+    cref.set(this.cref);
+    const free = new Int32Array(cap);
+    free.set(this.freeIds);
+    this.cq = cq;
+    this.ca = ca;
+    this.cn = cn;
+    this.cref = cref;
+    this.freeIds = free;
+  }
+
+  // ------------------------------------------------------------ base
+
+  /** the base slot of set s holding tag, or -1 */
+  private slotOf(s: number, tag: number): number {
+    const base = s * this.ways;
+    for (let w = base, end = base + this.ways; w < end; w++) if (this.btag[w] === tag) return w;
+    return -1;
+  }
+
+  /** how many base lines of slot w's set are newer than it */
+  private baseRank(s: number, w: number): number {
+    const base = s * this.ways;
+    const st = this.bstamp[w]!;
+    let r = 0;
+    for (let x = base, end = base + this.ways; x < end; x++) if (this.bstamp[x]! > st) r++;
+    return r;
+  }
+
+  /** drop the base slots of set s beyond its `keep` newest lines */
+  private trimBase(s: number, keep: number): void {
+    const W = this.ways;
+    const base = s * W;
+    let m = 0;
+    for (let w = base; w < base + W; w++) if (this.bstamp[w] !== 0) m++;
+    for (; m > keep; m--) {
+      let victim = -1;
+      let oldest = Infinity;
+      for (let w = base; w < base + W; w++) {
+        const st = this.bstamp[w]!;
+        if (st !== 0 && st < oldest) {
+          oldest = st;
+          victim = w;
+        }
+      }
+      this.inBase.delete((this.btag[victim]! - 1) * this.sets + s);
+      this.btag[victim] = 0;
+      this.bstamp[victim] = 0;
+    }
+  }
+
+  /** writes set s's overlay out into its base slots (the set leaves its class) */
+  private materialize(s: number): void {
+    const c = this.cls[s]!;
+    const n = this.cn[c]!;
+    const W = this.ways;
+    this.trimBase(s, W - n);
+    const base = s * W;
+    const off = c * W;
+    let w = base;
+    for (let t = 0; t < n; t++) {
+      while (this.bstamp[w] !== 0) w++;
+      const q = this.cq[off + t]!;
+      this.btag[w] = q + 1;
+      this.bstamp[w] = this.ca[off + t]! + s;
+      this.inBase.add(q * this.sets + s);
+    }
+    this.cls[s] = 0;
+    this.release(c, 1);
+  }
+
+  /** moves set s's whole content (overlay and resident base) into an overlay class of its own */
+  private absorb(s: number): number {
+    const c = this.cls[s]!;
+    const n = this.cn[c]!;
+    const W = this.ways;
+    this.trimBase(s, W - n);
+    const sq = this.sq;
+    const sa = this.sa;
+    const off = c * W;
+    for (let t = 0; t < n; t++) {
+      sq[t] = this.cq[off + t]!;
+      sa[t] = this.ca[off + t]!;
+    }
+    // base lines after the overlay, newest first
+    const base = s * W;
+    let m = n;
+    for (;;) {
+      let best = -1;
+      let newest = 0;
+      for (let w = base; w < base + W; w++) {
+        const st = this.bstamp[w]!;
+        if (st > newest) {
+          newest = st;
+          best = w;
+        }
+      }
+      if (best < 0) break;
+      sq[m] = this.btag[best]! - 1;
+      sa[m] = newest - s;
+      m++;
+      this.inBase.delete((this.btag[best]! - 1) * this.sets + s);
+      this.btag[best] = 0;
+      this.bstamp[best] = 0;
+    }
+    const d = this.newClass();
+    const doff = d * W;
+    for (let t = 0; t < m; t++) {
+      this.cq[doff + t] = sq[t]!;
+      this.ca[doff + t] = sa[t]!;
+    }
+    this.cn[d] = m;
+    this.cls[s] = d;
+    this.cref[d] = 1;
+    this.release(c, 1);
+    return d;
+  }
+}
+
+/**
+ * The levels one CPU looks through, nearest first (levels may be shared with other CPUs'
+ * hierarchies). `access` returns the index of the level that hit, or `levels.length` for
+ * memory; `touch` does the same for a range of lines and returns their cost.
+ */
+export class RangeCacheHierarchy {
+  private readonly hits = new Stripes();
+  private runs = new Stripes();
+  private next = new Stripes();
+
+  constructor(readonly levels: readonly RangeCacheLevel[]) {}
+
+  access(line: number): number {
+    const levels = this.levels;
+    for (let k = 0; k < levels.length; k++) if (levels[k]!.access(line)) return k;
+    return levels.length;
+  }
+
+  /**
+   * Lines first..last in ascending order, as `access` line by line would see them. Returns
+   * their cost summed in line order exactly as a line-by-line loop sums it: the first line
+   * costs hitNs[k] (memHit for memory), every later one streamNs[k] (memStream); levels are
+   * indexed like `access` results. Without costs (`hitNs` null) it only fills the caches.
+   */
+  touch(first: number, last: number, hitNs: Float64Array | null, streamNs: Float64Array | null, memHit: number, memStream: number): number {
+    const levels = this.levels;
+    const nLevels = levels.length;
+    const n = last - first + 1;
+    if (n <= SMALL_RUN) {
+      let ns = 0;
+      for (let line = first; line <= last; line++) {
+        const k = this.access(line);
+        if (hitNs === null) continue;
+        if (k < nLevels) ns += line !== first ? streamNs![k]! : hitNs[k]!;
+        else ns += line !== first ? memStream : memHit;
+      }
+      return ns;
+    }
+    const hits = this.hits;
+    hits.n = 0;
+    let runs = this.runs;
+    let next = this.next;
+    runs.n = 0;
+    runs.push(first, n, 0);
+    for (let k = 0; k < nLevels && runs.n > 0; k++) {
+      next.n = 0;
+      const lv = levels[k]!;
+      for (let r = 0; r < runs.n; r++) lv.accessRun(runs.start[r]!, runs.len[r]!, k, hits, next);
+      const t = runs;
+      runs = next;
+      next = t;
+    }
+    this.runs = runs;
+    this.next = next;
+    if (hitNs === null) return 0;
+    // merge the levels' stripes and the memory runs in line order, then sum
+    for (let r = 0; r < runs.n; r++) hits.push(runs.start[r]!, runs.len[r]!, nLevels);
+    const order = sortedOrder(hits);
+    let ns = 0;
+    for (let i = 0; i < order.length; i++) {
+      const x = order[i]!;
+      const k = hits.level[x]!;
+      let len = hits.len[x]!;
+      const stream = k < nLevels ? streamNs![k]! : memStream;
+      if (hits.start[x] === first) {
+        ns += k < nLevels ? hitNs[k]! : memHit;
+        len--;
+      }
+      ns = addRepeated(ns, stream, len);
+    }
+    return ns;
+  }
+}
+
+/** indices of the intervals in ascending start order */
+function sortedOrder(s: Stripes): Uint32Array {
+  const order = new Uint32Array(s.n);
+  for (let i = 0; i < s.n; i++) order[i] = i;
+  const start = s.start;
+  let sorted = true;
+  for (let i = 1; i < s.n && sorted; i++) sorted = start[i - 1]! < start[i]!;
+  if (!sorted) order.sort((a, b) => start[a]! - start[b]!);
+  return order;
+}
