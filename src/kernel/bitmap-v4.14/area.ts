@@ -4,6 +4,7 @@
  * the offset.
  */
 import * as bitops from '../bitops.ts';
+import { markArea, unmarkArea } from '../bitmap/area-bits.ts';
 import { blockUpdateHintAlloc, blockUpdateHintFree } from './block-hints.ts';
 import type { Platform } from '../platform.ts';
 import type { BitmapChunk } from './chunk.ts';
@@ -13,7 +14,7 @@ import { chunkRelocate, chunkSlot } from './slots.ts';
 import type { PcpuV414 } from './state.ts';
 
 // imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
-const { bitmapClear, bitmapFindNextZeroAreaOff, bitmapSet, findNextBit, findNextZeroBit, setBit } = bitops;
+const { bitmapFindNextZeroAreaOff, findNextZeroBit } = bitops;
 const { PCPU_MIN_ALLOC_SIZE } = constants;
 
 /** byte range of bitmap bits [lo, hi) as the kernel's 8-byte words hold them */
@@ -42,12 +43,8 @@ export function allocArea(p: PcpuV414, c: BitmapChunk, allocBits: number, align:
   touchBits(plat, false, c.allocMapAddr, start, Math.min(bitOff + allocBits, limit));
   if (bitOff + allocBits > limit) return -1;
 
-  bitmapSet(c.allocMap, bitOff, allocBits);
+  markArea(c, bitOff, allocBits);
   touchBits(plat, true, c.allocMapAddr, bitOff, bitOff + allocBits);
-
-  setBit(c.boundMap, bitOff);
-  bitmapClear(c.boundMap, bitOff + 1, allocBits - 1);
-  setBit(c.boundMap, bitOff + allocBits);
   touchBits(plat, true, c.boundMapAddr, bitOff, bitOff + allocBits + 1);
 
   c.freeBytes -= allocBits * PCPU_MIN_ALLOC_SIZE;
@@ -65,10 +62,9 @@ export function freeArea(p: PcpuV414, c: BitmapChunk, off: number): void {
   const oslot = chunkSlot(p, c);
   const bitOff = off / PCPU_MIN_ALLOC_SIZE;
 
-  const end = findNextBit(p.work, c.boundMap, c.mapBits, bitOff + 1);
+  const end = unmarkArea(p.work, c, bitOff);
   touchBits(plat, false, c.boundMapAddr, bitOff, end + 1);
   const bits = end - bitOff;
-  bitmapClear(c.allocMap, bitOff, bits);
   touchBits(plat, true, c.allocMapAddr, bitOff, end);
 
   c.freeBytes += bits * PCPU_MIN_ALLOC_SIZE;

@@ -3,7 +3,8 @@
  * chunk whose hints promise room, scan its bitmap for the exact spot, mark it, update the
  * hints, then populate pages and zero every unit.
  */
-import { bitmapClear, bitmapSet, ctz32, findNextBit, findNextZeroBit, setBit } from '../bitops.ts';
+import { ctz32, findNextBit, findNextZeroBit } from '../bitops.ts';
+import { markArea } from './area-bits.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { MD_FIRST_FREE } from './chunk.ts';
 import { freeArea } from './free.ts';
@@ -98,10 +99,7 @@ export function allocArea(state: PcpuState, chunk: BitmapChunk, allocBits: numbe
 
   if (state.largestBits) blockUpdateScan(state, chunk, state.largestOff, state.largestBits);
 
-  bitmapSet(chunk.allocMap, bitOff, allocBits);
-  setBit(chunk.boundMap, bitOff);
-  bitmapClear(chunk.boundMap, bitOff + 1, allocBits - 1);
-  setBit(chunk.boundMap, bitOff + allocBits);
+  markArea(chunk, bitOff, allocBits);
   state.platform.touchWrite(chunk.allocMapAddr + (bitOff >>> 5) * 4, (((bitOff + allocBits) >>> 5) - (bitOff >>> 5) + 1) * 4);
   state.platform.touchWrite(chunk.boundMapAddr + (bitOff >>> 5) * 4, (((bitOff + allocBits) >>> 5) - (bitOff >>> 5) + 1) * 4);
 

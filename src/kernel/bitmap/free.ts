@@ -2,7 +2,7 @@
  * The free path of the modern allocator: pcpu_free_area (the bound map gives the size) and
  * free_percpu's decision to wake the balance work.
  */
-import { bitmapClear, findNextBit } from '../bitops.ts';
+import { unmarkArea } from './area-bits.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { MD_FIRST_FREE } from './chunk.ts';
 import { blockUpdateHintFree } from './hints.ts';
@@ -16,9 +16,8 @@ export function freeArea(state: PcpuState, chunk: BitmapChunk, off: number): num
   const oslot = chunkSlot(state, chunk);
   const bitOff = off / PCPU_MIN_ALLOC_SIZE;
 
-  const end = findNextBit(state.work, chunk.boundMap, chunk.mapBits, bitOff + 1);
+  const end = unmarkArea(state.work, chunk, bitOff);
   const bits = end - bitOff;
-  bitmapClear(chunk.allocMap, bitOff, bits);
   const p = state.platform;
   p.touchRead(chunk.boundMapAddr + (bitOff >>> 5) * 4, ((end >>> 5) - (bitOff >>> 5) + 1) * 4);
   p.touchWrite(chunk.allocMapAddr + (bitOff >>> 5) * 4, ((end >>> 5) - (bitOff >>> 5) + 1) * 4);
