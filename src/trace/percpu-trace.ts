@@ -100,6 +100,21 @@ export function parseJsonLines(file: string, text: string): TraceLine<unknown>[]
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const isSize = (v: unknown): v is number => isInt(v) && v >= 0 && Number.isSafeInteger(v);
+
+const HEADER_KEYS = ['format', 'name', 'kernel', 'allocator', 'machine', 'first_chunk', 'balance', 'page_limit', 'expect_layout'];
+const OP_KEYS: Record<string, string[]> = {
+  alloc: ['op', 'id', 'size', 'align', 'gfp', 'reserved', 'expect'],
+  free: ['op', 'id'],
+  balance: ['op'],
+  stats: ['op', 'expect'],
+};
+
+/** the first key of `obj` not in `known`, as a message, or null */
+function unknownKey(obj: Record<string, unknown>, known: readonly string[], where: string): string | null {
+  const k = Object.keys(obj).find((key) => !known.includes(key));
+  return k === undefined ? null : `${where}${JSON.stringify(k)}: unknown key (known: ${known.join(', ')})`;
+}
 
 /** Checks a header line's shape; returns it typed. */
 export function parseHeader(file: string, entry: TraceLine<unknown>): TraceHeader {
@@ -108,12 +123,16 @@ export function parseHeader(file: string, entry: TraceLine<unknown>): TraceHeade
     throw new TraceFormatError(file, entry.line, msg);
   };
   if (!isObj(h)) return bad('header: expected an object');
+  const extra = unknownKey(h, HEADER_KEYS, 'header.');
+  if (extra) bad(extra);
   if (h.format !== TRACE_FORMAT) bad(`header.format: expected "${TRACE_FORMAT}", got ${JSON.stringify(h.format)}`);
   for (const k of ['name', 'kernel', 'allocator'] as const) {
     if (typeof h[k] !== 'string') bad(`header.${k}: expected a string, got ${JSON.stringify(h[k])}`);
   }
   const m = h.machine;
   if (!isObj(m)) return bad('header.machine: expected an object');
+  const extraM = unknownKey(m, ['page_size', 'nr_cpus', 'cpu_to_node', 'node_distance'], 'header.machine.');
+  if (extraM) bad(extraM);
   for (const k of ['page_size', 'nr_cpus'] as const) {
     if (!isInt(m[k]) || (m[k] as number) <= 0) bad(`header.machine.${k}: expected a positive integer, got ${JSON.stringify(m[k])}`);
   }
@@ -123,6 +142,8 @@ export function parseHeader(file: string, entry: TraceLine<unknown>): TraceHeade
   }
   const fc = h.first_chunk;
   if (!isObj(fc)) return bad('header.first_chunk: expected an object');
+  const extraFc = unknownKey(fc, ['static_size', 'reserved_size', 'dyn_size', 'atom_size'], 'header.first_chunk.');
+  if (extraFc) bad(extraFc);
   for (const k of ['static_size', 'reserved_size', 'dyn_size', 'atom_size'] as const) {
     if (!isInt(fc[k]) || (fc[k] as number) < 0) bad(`header.first_chunk.${k}: expected a non-negative integer, got ${JSON.stringify(fc[k])}`);
   }
@@ -141,10 +162,19 @@ export function parseOp(file: string, entry: TraceLine<unknown>): TraceOp {
     throw new TraceFormatError(file, entry.line, msg);
   };
   if (!isObj(o)) return bad('expected an operation object');
+  const known = typeof o.op === 'string' && Object.hasOwn(OP_KEYS, o.op) ? OP_KEYS[o.op]! : null;
+  if (known) {
+    const extra = unknownKey(o, known, `${o.op as string}.`);
+    if (extra) bad(extra);
+    if (o.expect !== undefined && !isObj(o.expect)) bad(`${o.op as string}.expect: expected an object, got ${JSON.stringify(o.expect)}`);
+  }
   switch (o.op) {
     case 'alloc':
-      if (!isInt(o.size)) bad(`alloc.size: expected an integer, got ${JSON.stringify(o.size)}`);
-      if (!isInt(o.align)) bad(`alloc.align: expected an integer, got ${JSON.stringify(o.align)}`);
+      for (const k of ['size', 'align'] as const) {
+        if (!isInt(o[k])) bad(`alloc.${k}: expected an integer, got ${JSON.stringify(o[k])}`);
+        // size_t in the kernel: a recorded call cannot pass a negative one
+        if (!isSize(o[k])) bad(`alloc.${k}: expected a non-negative integer (size_t), got ${JSON.stringify(o[k])}`);
+      }
       if (o.gfp !== 'kernel' && o.gfp !== 'atomic') bad(`alloc.gfp: expected "kernel" or "atomic", got ${JSON.stringify(o.gfp)}`);
       if (o.reserved !== undefined && typeof o.reserved !== 'boolean') bad('alloc.reserved: expected a boolean');
       if (!isInt(o.id) && typeof o.id !== 'string') bad('alloc.id: expected an integer or a string');
