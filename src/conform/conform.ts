@@ -18,25 +18,37 @@ export interface CaseOutcome {
 
 const isTraceFile = (f: string): boolean => f.endsWith('.jsonl') || f.endsWith('.jsonl.gz');
 
-/** Files named on the command line; a directory stands for the trace files under it, sorted. */
+/**
+ * Files named on the command line; a directory stands for the trace files under it, sorted.
+ * A named directory without any stays in the list, so that it reads as one failed case.
+ */
 export function expandInputs(inputs: readonly string[]): string[] {
   const out: string[] = [];
   for (const input of inputs) {
-    let dir = false;
-    try {
-      dir = statSync(input).isDirectory();
-    } catch {
-      // a missing file becomes a failed case when it is read
-    }
-    if (!dir) out.push(input);
-    else {
-      const names = readdirSync(input).sort();
-      out.push(...names.filter(isTraceFile).map((f) => join(input, f)));
-      const subdirs = names.map((f) => join(input, f)).filter((p) => !isTraceFile(p) && statSync(p).isDirectory());
-      out.push(...expandInputs(subdirs));
-    }
+    const found = isDirectory(input) ? traceFilesUnder(input) : [input];
+    out.push(...(found.length > 0 ? found : [input]));
   }
   return out;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // a missing file (or a dangling link) becomes a failed case when it is read
+  }
+}
+
+/** trace files under `dir`, sorted, then those of its subdirectories; unreadable ones are skipped */
+function traceFilesUnder(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+  const paths = names.map((f) => join(dir, f));
+  return [...paths.filter(isTraceFile), ...paths.filter((p) => !isTraceFile(p) && isDirectory(p)).flatMap(traceFilesUnder)];
 }
 
 const isLayoutFile = (file: string): boolean => basename(file).startsWith('layout-');

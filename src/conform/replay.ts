@@ -2,8 +2,9 @@
  * Replays one percpu-trace/1 case against an allocator and stops at the first decision that
  * differs from what the kernel recorded. Every allocator goes through this one runner.
  */
-import type { AllocatorConfig, PercpuAllocator, Topology } from '../kernel/allocator.ts';
-import { DEFAULT_KNOBS } from '../kernel/allocator.ts';
+import type { AllocatorConfig, AllocatorName, PercpuAllocator, Topology } from '../kernel/allocator.ts';
+import { DEFAULT_KNOBS, KERNEL_OF } from '../kernel/allocator.ts';
+import { unitSizeProblem } from '../engine/unit-limit.ts';
 import { allocatorFactory } from '../kernel/registry.ts';
 import { SimplePlatform } from '../hw/simple-platform.ts';
 import type { TraceHeader, TraceLine, TraceOp } from '../trace/percpu-trace.ts';
@@ -48,7 +49,10 @@ export function replayCase(
   if (typeof factory === 'string') return { line: headerLine, reason: factory };
   let allocator: PercpuAllocator;
   try {
-    allocator = factory(configOf(header), new SimplePlatform(header.page_limit));
+    const config = configOf(header);
+    const tooLarge = unitSizeProblem(KERNEL_OF[header.allocator as AllocatorName], config.topology, config.firstChunk);
+    if (tooLarge !== null) return { line: headerLine, reason: `setup failed: ${tooLarge}` };
+    allocator = factory(config, new SimplePlatform(header.page_limit));
   } catch (e) {
     return { line: headerLine, reason: `setup failed: ${(e as Error).message}` };
   }
