@@ -20,6 +20,7 @@ export interface PoolOptions {
   onProgress?: (index: number, fraction: number) => void;
 }
 
+/** a run on a worker thread stopped on bad input (its message names the file and place) */
 export class RunError extends Error {
   override name = 'RunError';
 }
@@ -66,7 +67,8 @@ export async function runAll(specs: readonly RunSpec[], opts: PoolOptions): Prom
         if ('error' in msg) {
           failed = true;
           stopAll();
-          return reject(new RunError(msg.error));
+          // a bad input is the user's to fix (exit 2); anything else is a simulator bug (exit 1)
+          return reject(msg.input ? new RunError(msg.error) : new Error(`run ${msg.index} (${specs[position.get(msg.index)!]!.allocator}): ${msg.error}`));
         }
         const at = position.get(msg.index)!;
         results[at] = msg.metrics;
@@ -76,7 +78,7 @@ export async function runAll(specs: readonly RunSpec[], opts: PoolOptions): Prom
       w.on('error', (e) => {
         failed = true;
         stopAll();
-        reject(new RunError(e.message));
+        reject(new Error(`worker thread: ${e.message}`));
       });
       feed(w);
     }

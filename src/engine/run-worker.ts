@@ -3,11 +3,14 @@ import { parentPort } from 'node:worker_threads';
 import { loadMachineSetup } from './machines.ts';
 import type { RunSpec } from '../scenario/load.ts';
 import { executeRun } from './execute.ts';
+import { InputError } from '../input/input-error.ts';
+import { PercpuConfigError } from '../kernel/allocator.ts';
 
 export type ToWorker = { spec: RunSpec; check: boolean } | { stop: true };
 export type FromWorker =
   | { index: number; metrics: import('./metrics.ts').RunMetrics }
-  | { index: number; error: string }
+  /** `input`: the user's input is at fault (exit 2), else the simulator (exit 1) */
+  | { index: number; error: string; input: boolean }
   | { index: number; progress: number };
 
 const port = parentPort!;
@@ -24,6 +27,7 @@ port.on('message', (msg: ToWorker) => {
     });
     port.postMessage({ index: spec.index, metrics } satisfies FromWorker);
   } catch (e) {
-    port.postMessage({ index: spec.index, error: e instanceof Error ? `${e.message}` : String(e) } satisfies FromWorker);
+    const input = e instanceof InputError || e instanceof PercpuConfigError;
+    port.postMessage({ index: spec.index, error: e instanceof Error ? `${e.message}` : String(e), input } satisfies FromWorker);
   }
 });
