@@ -1,6 +1,7 @@
 /** `sim [run] SCENARIO.json5 [--json FILE] [--workers N] [--check] [--ftrace PATH] [--stats DIR] [--html PATH]` */
 import type { LoadedScenario } from '../scenario/load.ts';
 import { loadScenario } from '../scenario/load.ts';
+import { preflightRuns } from '../engine/preflight.ts';
 import { defaultWorkers, runAll } from '../engine/pool.ts';
 import type { MetricsFile } from '../engine/metrics.ts';
 import { METRICS_SCHEMA } from '../engine/metrics.ts';
@@ -24,6 +25,7 @@ export interface RunCommandOptions {
 
 export async function runCommand(file: string, opts: RunCommandOptions, out: (text: string) => void): Promise<number> {
   const loaded: LoadedScenario = loadScenario(file);
+  preflightRuns(file, loaded.runs);
   const bar = progressBar();
   const fraction = new Float64Array(loaded.runs.length);
   const onProgress = (index: number, f: number): void => {

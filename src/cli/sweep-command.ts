@@ -1,6 +1,7 @@
 /** `sim sweep SCENARIO --out DIR [--grid NAME=V1,V2]... [--shard i/n] [--workers N] [--json FILE] [--no-wall-clock] [--check]` */
 import { defaultWorkers } from '../engine/pool.ts';
 import { InputError } from '../input/input-error.ts';
+import { preflightRuns } from '../engine/preflight.ts';
 import { renderTable } from '../report/text-table.ts';
 import { writeFileAtomic } from '../report/write-file.ts';
 import { planSweep } from '../sweep/plan.ts';
@@ -41,6 +42,8 @@ export async function sweepCommand(file: string, opts: SweepCommandOptions, out:
   if (!opts.out) throw new InputError('sweep: --out DIR is required (the result directory; a rerun resumes from it)');
   const shard = opts.shard === null ? null : parseShard(opts.shard);
   const plan = planSweep(file, opts.grid);
+  const pointOf = new Map(plan.points.map((p) => [p.spec, p]));
+  preflightRuns(file, plan.points.map((p) => p.spec), (spec) => `sweep point ${Object.entries(pointOf.get(spec)?.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const bar = progressBar();
   const outcome = await runSweep(plan, {
     dir: opts.out,
