@@ -5,6 +5,7 @@
  */
 import { findNextBit, findNextZeroBit } from '../bitops.ts';
 import { createChunk, destroyChunk } from './lifecycle.ts';
+import { depopulateAll } from '../bitmap/populate.ts';
 import { chunkDepopulated, chunkPopulated } from './populate.ts';
 import { chunkRelocate, sizeToSlot } from './slots.ts';
 import type { PcpuV414 } from './state.ts';
@@ -30,14 +31,7 @@ function freeEmptyChunks(p: PcpuV414): void {
   for (let id = lists.first(p.toFreeList), next = -1; id !== -1; id = next) {
     next = lists.next(id);
     const c = p.chunks[id]!;
-    let rs = findNextBit(work, c.populated, c.nrPages, 0);
-    let re = findNextZeroBit(work, c.populated, c.nrPages, rs + 1);
-    while (rs < re) {
-      p.backend.depopulate(c.baseAddr, rs, re);
-      chunkDepopulated(p, c, rs, re);
-      rs = findNextBit(work, c.populated, c.nrPages, re + 1);
-      re = findNextZeroBit(work, c.populated, c.nrPages, rs + 1);
-    }
+    depopulateAll(p, c, chunkDepopulated);
     lists.del(id);
     destroyChunk(p, c);
   }

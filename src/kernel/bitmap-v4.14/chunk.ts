@@ -12,6 +12,7 @@
  */
 import * as shared from '../bitmap/chunk.ts';
 import { BitmapChunk } from '../bitmap/chunk.ts';
+import { allocChunkMeta, freeChunkMeta, type ChunkMetaSizes } from '../bitmap/chunk-meta.ts';
 import type { Platform } from '../platform.ts';
 import { BLOCK_MD_BYTES, CHUNK_STRUCT_BYTES } from './constants.ts';
 
@@ -19,9 +20,6 @@ import { BLOCK_MD_BYTES, CHUNK_STRUCT_BYTES } from './constants.ts';
 const { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE } = shared;
 
 export { BitmapChunk, MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE } from '../bitmap/chunk.ts';
-
-/** BITS_TO_LONGS(bits) * sizeof(long) */
-const longBytes = (bits: number): number => Math.ceil(bits / 64) * 8;
 
 /** chunk.contig_bits */
 export function contigBits(c: BitmapChunk): number {
@@ -42,6 +40,9 @@ export function setFirstBit(c: BitmapChunk, bit: number): void {
   c.md[c.chunkMd + MD_FIRST_FREE] = bit;
 }
 
+/** v4.14's metadata sizes: a smaller struct, 20-byte block records, and md_blocks never freed */
+const META_SIZES: ChunkMetaSizes = { structBytes: CHUNK_STRUCT_BYTES, blockMdBytes: BLOCK_MD_BYTES, freesBlockMd: false };
+
 /**
  * mirrors pcpu_alloc_chunk (v4.14): a fully free chunk of `nrPages` pages with contig_bits
  * covering the whole map, first_bit 0, and v4.14-sized metadata buffers
@@ -49,16 +50,11 @@ export function setFirstBit(c: BitmapChunk, bit: number): void {
 export function allocChunkV414(platform: Platform, id: number, nrPages: number, pageSize: number, blockBits: number): BitmapChunk {
   const c = new BitmapChunk(id, nrPages, blockBits);
   c.freeBytes = nrPages * pageSize;
-  c.metaAddr = platform.metaAlloc(CHUNK_STRUCT_BYTES + longBytes(nrPages));
-  c.allocMapAddr = platform.metaAlloc(longBytes(c.mapBits));
-  c.boundMapAddr = platform.metaAlloc(longBytes(c.mapBits + 1));
-  c.mdAddr = platform.metaAlloc(BLOCK_MD_BYTES * c.nrBlocks);
+  allocChunkMeta(platform, c, META_SIZES);
   return c;
 }
 
 /** mirrors pcpu_free_chunk (v4.14), which never frees md_blocks: a leak, kept faithfully */
 export function freeChunkV414(platform: Platform, c: BitmapChunk): void {
-  platform.metaFree(c.boundMapAddr, longBytes(c.mapBits + 1));
-  platform.metaFree(c.allocMapAddr, longBytes(c.mapBits));
-  platform.metaFree(c.metaAddr, CHUNK_STRUCT_BYTES + longBytes(c.nrPages));
+  freeChunkMeta(platform, c, META_SIZES);
 }

@@ -4,11 +4,12 @@
  * global populated-page count.
  */
 import * as bitops from '../bitops.ts';
+import { populateArea } from '../bitmap/populate.ts';
 import type { BitmapChunk } from './chunk.ts';
 import type { PcpuV414 } from './state.ts';
 
 // imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
-const { bitmapClear, bitmapSet, findNextBit, findNextZeroBit } = bitops;
+const { bitmapClear, bitmapSet } = bitops;
 
 /** mirrors pcpu_chunk_populated (v4.14): pages [pageStart, pageEnd) are now backed */
 export function chunkPopulated(p: PcpuV414, c: BitmapChunk, pageStart: number, pageEnd: number, forAlloc: boolean): void {
@@ -32,21 +33,15 @@ export function chunkDepopulated(p: PcpuV414, c: BitmapChunk, pageStart: number,
   c.popDirty = true;
 }
 
+/** chunkPopulated for pages populated to serve an allocation (`for_alloc`: not empty) */
+function populatedForAlloc(p: PcpuV414, c: BitmapChunk, pageStart: number, pageEnd: number): void {
+  chunkPopulated(p, c, pageStart, pageEnd, true);
+}
+
 /**
- * The populate loop of pcpu_alloc: back every unpopulated page under [off, off + size).
- * Returns false when a page run could not be populated (earlier runs stay populated).
+ * The populate loop of pcpu_alloc (shared with v6.12): back every unpopulated page under
+ * [off, off + size). Returns false when a page run could not be populated.
  */
 export function populateForAlloc(p: PcpuV414, c: BitmapChunk, off: number, size: number): boolean {
-  const work = p.work;
-  const pageStart = Math.floor(off / p.pageSize);
-  const pageEnd = Math.ceil((off + size) / p.pageSize);
-  let rs = findNextZeroBit(work, c.populated, pageEnd, pageStart);
-  let re = findNextBit(work, c.populated, pageEnd, rs + 1);
-  while (rs < re) {
-    if (!p.backend.populate(c.baseAddr, rs, re)) return false;
-    chunkPopulated(p, c, rs, re, true);
-    rs = findNextZeroBit(work, c.populated, pageEnd, re + 1);
-    re = findNextBit(work, c.populated, pageEnd, rs + 1);
-  }
-  return true;
+  return populateArea(p, c, off, size, populatedForAlloc);
 }

@@ -8,11 +8,12 @@ import type { ChunkBackend, UnitGeometry } from '../chunk-backend.ts';
 import { ChunkLists } from '../chunk-list.ts';
 import type { Platform, WorkCounters } from '../platform.ts';
 import { newWorkCounters } from '../platform.ts';
+import type { PcpuCore } from '../bitmap/state.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { PCPU_MIN_ALLOC_SHIFT, PCPU_WARN_LIMIT } from './constants.ts';
 import { rawSizeToSlot } from './slots.ts';
 
-export class PcpuV414 {
+export class PcpuV414 implements PcpuCore {
   readonly platform: Platform;
   readonly work: WorkCounters;
   readonly geo: UnitGeometry;

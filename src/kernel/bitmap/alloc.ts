@@ -9,7 +9,7 @@ import type { BitmapChunk } from './chunk.ts';
 import { MD_FIRST_FREE } from './chunk.ts';
 import { freeArea } from './free.ts';
 import { blockUpdateHintAlloc, blockUpdateScan, checkBlockHint, nextFitRegion, nextHint } from './hints.ts';
-import { chunkPopulated, createChunk, populateChunk } from './populate.ts';
+import { chunkPopulated, createChunk, populateArea } from './populate.ts';
 import { chunkMoveTo, chunkRelocate, chunkSlot, reintegrateChunk, sizeToSlot } from './slots.ts';
 import type { PcpuState } from './state.ts';
 import { PCPU_MIN_ALLOC_SIZE, PCPU_SLOT_FAIL_THRESHOLD, chunkOf } from './state.ts';
@@ -204,21 +204,9 @@ export function pcpuAlloc(state: PcpuState, out: AllocResult, reqSize: number, r
   }
 
   // populate whatever the area covers that is not backed yet (may sleep: not for atomic)
-  if (!atomic) {
-    const ps = state.pageSize;
-    const pageEnd = Math.ceil((off + size) / ps);
-    let rs = Math.floor(off / ps);
-    for (;;) {
-      rs = findNextZeroBit(work, chunk.populated, pageEnd, rs);
-      if (rs >= pageEnd) break;
-      const re = findNextBit(work, chunk.populated, pageEnd, rs + 1);
-      if (!populateChunk(state, chunk, rs, re)) {
-        freeArea(state, chunk, off);
-        return allocFail(state, out, reserved, atomic, size, align, 'failed to populate');
-      }
-      chunkPopulated(state, chunk, rs, re);
-      rs = re + 1;
-    }
+  if (!atomic && !populateArea(state, chunk, off, size, chunkPopulated)) {
+    freeArea(state, chunk, off);
+    return allocFail(state, out, reserved, atomic, size, align, 'failed to populate');
   }
 
   if (state.nrEmptyPopPages < state.knobs.emptyPopPagesLow) state.balancePending = true;

@@ -6,7 +6,7 @@
 import { findNextBit, findNextZeroBit, testBit } from '../bitops.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { MD_CONTIG, MD_STRIDE } from './chunk.ts';
-import { chunkDepopulated, chunkPopulated, createChunk, depopulateChunk, destroyChunk, populateChunk } from './populate.ts';
+import { chunkDepopulated, chunkPopulated, createChunk, depopulateAll, depopulateChunk, destroyChunk, populateChunk } from './populate.ts';
 import { chunkRelocate, reintegrateChunk, sizeToSlot } from './slots.ts';
 import type { PcpuState } from './state.ts';
 import { chunkOf, entryOf } from './state.ts';
@@ -30,18 +30,9 @@ export function balanceFree(state: PcpuState, emptyOnly: boolean): void {
       toFree.push(chunk);
     }
   }
-  const work = state.work;
   for (let k = toFree.length - 1; k >= 0; k--) {
     const chunk = toFree[k]!;
-    const nr = chunk.nrPages;
-    for (let rs = 0; ; ) {
-      rs = findNextBit(work, chunk.populated, nr, rs);
-      if (rs >= nr) break;
-      const re = findNextZeroBit(work, chunk.populated, nr, rs + 1);
-      depopulateChunk(state, chunk, rs, re);
-      chunkDepopulated(state, chunk, rs, re);
-      rs = re + 1;
-    }
+    depopulateAll(state, chunk, chunkDepopulated);
     destroyChunk(state, chunk);
   }
 }

@@ -3,14 +3,18 @@
  * bookkeeping after pages are populated or depopulated (pcpu_chunk_populated /
  * pcpu_chunk_depopulated), which is where the empty-page counts move.
  */
-import { bitmapClear, bitmapSet } from '../bitops.ts';
+import * as bitops from '../bitops.ts';
 import { BitmapChunk, MD_BYTES } from './chunk.ts';
+import { allocChunkMeta, freeChunkMeta, type ChunkMetaSizes } from './chunk-meta.ts';
 import { updateEmptyPages } from './slots.ts';
-import type { PcpuState } from './state.ts';
+import type { PcpuCore, PcpuState } from './state.ts';
 import { entryOf } from './state.ts';
 
-/** metadata bytes of a chunk struct without its populated bitmap (64-bit, stats off) */
-const CHUNK_STRUCT_BYTES = 128;
+// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+const { bitmapClear, bitmapSet, findNextBit, findNextZeroBit } = bitops;
+
+/** v6.12's metadata sizes: a 128-byte struct up to populated[] (64-bit, stats off), 32-byte hint blocks */
+const META_SIZES: ChunkMetaSizes = { structBytes: 128, blockMdBytes: MD_BYTES, freesBlockMd: true };
 
 /** mirrors pcpu_chunk_populated */
 export function chunkPopulated(state: PcpuState, chunk: BitmapChunk, pageStart: number, pageEnd: number): void {
@@ -40,25 +44,6 @@ export function registerChunk(state: PcpuState, chunk: BitmapChunk): void {
   state.lists.ensure(entry);
 }
 
-/** metadata buffers of a chunk, as pcpu_alloc_chunk sizes them (BITS_TO_LONGS in 8-byte longs) */
-function allocChunkMeta(state: PcpuState, chunk: BitmapChunk): void {
-  const p = state.platform;
-  const longs = (bits: number): number => Math.ceil(bits / 64) * 8;
-  chunk.metaAddr = p.metaAlloc(CHUNK_STRUCT_BYTES + longs(chunk.nrPages));
-  chunk.allocMapAddr = p.metaAlloc(longs(chunk.mapBits));
-  chunk.boundMapAddr = p.metaAlloc(longs(chunk.mapBits + 1));
-  chunk.mdAddr = p.metaAlloc(chunk.nrBlocks * MD_BYTES);
-}
-
-function freeChunkMeta(state: PcpuState, chunk: BitmapChunk): void {
-  const p = state.platform;
-  const longs = (bits: number): number => Math.ceil(bits / 64) * 8;
-  p.metaFree(chunk.mdAddr, chunk.nrBlocks * MD_BYTES);
-  p.metaFree(chunk.boundMapAddr, longs(chunk.mapBits + 1));
-  p.metaFree(chunk.allocMapAddr, longs(chunk.mapBits));
-  p.metaFree(chunk.metaAddr, CHUNK_STRUCT_BYTES + longs(chunk.nrPages));
-}
-
 /**
  * mirrors pcpu_create_chunk (pcpu_alloc_chunk + the backend's area): a new, fully free chunk on
  * no list, or null when the backend has no room. The id is consumed only on success.
@@ -69,7 +54,7 @@ export function createChunk(state: PcpuState): BitmapChunk | null {
   const chunk = new BitmapChunk(state.nextChunkId++, state.unitPages, state.blockBits);
   chunk.baseAddr = base;
   chunk.freeBytes = state.unitPages * state.pageSize;
-  allocChunkMeta(state, chunk);
+  allocChunkMeta(state.platform, chunk, META_SIZES);
   registerChunk(state, chunk);
   if (state.backend.populatedOnCreate) chunkPopulated(state, chunk, 0, chunk.nrPages);
   state.tracer?.createChunk(chunk.id, chunk.baseAddr);
@@ -81,7 +66,7 @@ export function destroyChunk(state: PcpuState, chunk: BitmapChunk): void {
   state.tracer?.destroyChunk(chunk.id, chunk.baseAddr);
   state.lists.del(entryOf(chunk));
   state.backend.destroyChunk(chunk.baseAddr);
-  freeChunkMeta(state, chunk);
+  freeChunkMeta(state.platform, chunk, META_SIZES);
   state.chunks[entryOf(chunk)] = null;
 }
 
@@ -93,4 +78,52 @@ export function populateChunk(state: PcpuState, chunk: BitmapChunk, pageStart: n
 /** mirrors pcpu_depopulate_chunk (no TLB flush: the caller decides) */
 export function depopulateChunk(state: PcpuState, chunk: BitmapChunk, pageStart: number, pageEnd: number): void {
   state.backend.depopulate(chunk.baseAddr, pageStart, pageEnd);
+}
+
+/**
+ * The populate loop of pcpu_alloc (every bitmap version): back each unpopulated page run under
+ * [off, off + size) and book it with the version's `populated` (v6.12 counts the new pages as
+ * empty until the hints say otherwise; v4.14 does not, `for_alloc`). Returns false when a run
+ * could not be populated (earlier runs stay populated).
+ */
+export function populateArea<S extends PcpuCore>(
+  s: S,
+  chunk: BitmapChunk,
+  off: number,
+  size: number,
+  populated: (s: S, chunk: BitmapChunk, pageStart: number, pageEnd: number) => void,
+): boolean {
+  const work = s.work;
+  const ps = s.pageSize;
+  const pageEnd = Math.ceil((off + size) / ps);
+  let rs = Math.floor(off / ps);
+  for (;;) {
+    rs = findNextZeroBit(work, chunk.populated, pageEnd, rs);
+    if (rs >= pageEnd) return true;
+    const re = findNextBit(work, chunk.populated, pageEnd, rs + 1);
+    if (!s.backend.populate(chunk.baseAddr, rs, re)) return false;
+    populated(s, chunk, rs, re);
+    rs = re + 1;
+  }
+}
+
+/**
+ * The depopulate loop of pcpu_balance_free (every bitmap version): give back each populated
+ * page run of the chunk and book it with the version's `depopulated`.
+ */
+export function depopulateAll<S extends PcpuCore>(
+  s: S,
+  chunk: BitmapChunk,
+  depopulated: (s: S, chunk: BitmapChunk, pageStart: number, pageEnd: number) => void,
+): void {
+  const work = s.work;
+  const nr = chunk.nrPages;
+  for (let rs = 0; ; ) {
+    rs = findNextBit(work, chunk.populated, nr, rs);
+    if (rs >= nr) return;
+    const re = findNextZeroBit(work, chunk.populated, nr, rs + 1);
+    s.backend.depopulate(chunk.baseAddr, rs, re);
+    depopulated(s, chunk, rs, re);
+    rs = re + 1;
+  }
 }

@@ -19,7 +19,11 @@ export const PCPU_SLOT_FAIL_THRESHOLD = 3;
 /** the warning budget of pcpu_alloc_noprof (static int warn_limit) */
 export const PCPU_WARN_LIMIT = 10;
 
-export interface PcpuState {
+/**
+ * The statics every bitmap allocator version keeps (v4.14 to v6.12): what the shared helpers
+ * (chunk metadata, populating an area, marking bits) need, whichever version's state holds them.
+ */
+export interface PcpuCore {
   readonly platform: Platform;
   readonly work: WorkCounters;
   readonly backend: ChunkBackend;
@@ -32,29 +36,16 @@ export interface PcpuState {
   readonly blockBits: number;
   readonly unitPages: number;
   readonly unitSize: number;
-  /** PCPU_MIN_UNIT_SIZE: also the largest legal allocation */
-  readonly minUnitSize: number;
 
   readonly nrSlots: number;
-  readonly sidelinedSlot: number;
+  /** the last slot: fully free chunks */
   readonly freeSlot: number;
-  readonly toDepopulateSlot: number;
-  /** chunk lists; chunk `c` is list entry c.id + 1 */
   readonly lists: ChunkLists;
-  /** live chunks by id + 1 (slot 0 the reserved chunk) */
-  readonly chunks: (BitmapChunk | null)[];
   /** next id pcpu_create_chunk hands out */
   nextChunkId: number;
 
-  firstChunk: BitmapChunk | null;
-  reservedChunk: BitmapChunk | null;
-
   /** pcpu_nr_empty_pop_pages */
   nrEmptyPopPages: number;
-  /** pcpu_nr_populated */
-  nrPopulated: number;
-  /** PFN_DOWN(size_sum): what the boot-time unit adds to pcpu_nr_populated */
-  bootPages: number;
   /** pcpu_atomic_alloc_failed */
   atomicAllocFailed: boolean;
   /** the balance work is queued and has not run */
@@ -62,9 +53,29 @@ export interface PcpuState {
   /** what is left of the warning budget */
   warnLimit: number;
 
-  /** out-parameters of the region iterators (pcpu_next_fit_region, pcpu_next_md_free_region) */
+  /** out-parameters of the region iterators (the kernel's `int *bit_off, int *bits`) */
   regionOff: number;
   regionBits: number;
+}
+
+/** the modern (v6.12) statics: the core plus isolation lists, the global populated count, ... */
+export interface PcpuState extends PcpuCore {
+  /** PCPU_MIN_UNIT_SIZE: also the largest legal allocation */
+  readonly minUnitSize: number;
+
+  readonly sidelinedSlot: number;
+  readonly toDepopulateSlot: number;
+  /** chunk lists; chunk `c` is list entry c.id + 1 */
+  readonly lists: ChunkLists;
+  /** live chunks by id + 1 (slot 0 the reserved chunk) */
+  readonly chunks: (BitmapChunk | null)[];
+  firstChunk: BitmapChunk | null;
+  reservedChunk: BitmapChunk | null;
+
+  /** pcpu_nr_populated */
+  nrPopulated: number;
+  /** PFN_DOWN(size_sum): what the boot-time unit adds to pcpu_nr_populated */
+  bootPages: number;
   /** out-parameters of pcpu_find_zero_area: the largest run it skipped */
   largestOff: number;
   largestBits: number;
