@@ -16,8 +16,8 @@
  * the allocator's work.
  */
 import { InvariantError } from '../allocator.ts';
-import { findNextBit, findNextZeroBit, popcount32, testBit } from '../bitops.ts';
-import type { WorkCounters } from '../platform.ts';
+import { findNextZeroBit, popcount32, testBit } from '../bitops.ts';
+import { RangeProbe, checkHintBlock } from '../bitmap/invariants.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE, contigBits, firstBit } from './chunk.ts';
 import { PCPU_MIN_ALLOC_SIZE } from './constants.ts';
@@ -26,11 +26,6 @@ import type { PcpuV414 } from './state.ts';
 
 function fail(c: BitmapChunk | null, what: string): never {
   throw new InvariantError(c ? `bitmap-v4.14 chunk ${c.id}: ${what}` : `bitmap-v4.14: ${what}`);
-}
-
-/** are bits [start, start + len) all clear? */
-function isClear(w: WorkCounters, map: Uint32Array, start: number, len: number): boolean {
-  return len <= 0 || findNextBit(w, map, start + len, start) >= start + len;
 }
 
 /** allocated bits in block i */
@@ -42,24 +37,23 @@ function blockUsedBits(c: BitmapChunk, i: number, bb: number): number {
   return used;
 }
 
-/** block hints never promise more than the block's bitmap holds; nothing is free below first_free */
-function checkBlock(w: WorkCounters, c: BitmapChunk, i: number, bb: number): void {
+/**
+ * block hints never promise more than the block's bitmap holds (the modern checker's per-block
+ * probe), and v4.14's records stay within the block with edge runs no longer than the contig hint
+ */
+function checkBlock(probe: RangeProbe, c: BitmapChunk, i: number, bb: number): void {
   const md = c.md;
   const b = i * MD_STRIDE;
-  const base = i * bb;
   const ch = md[b + MD_CONTIG]!;
   const cs = md[b + MD_CONTIG_START]!;
   const left = md[b + MD_LEFT_FREE]!;
   const right = md[b + MD_RIGHT_FREE]!;
   const ff = md[b + MD_FIRST_FREE]!;
   if (ch < 0 || ch > bb || (ch > 0 && (cs < 0 || cs + ch > bb))) fail(c, `block ${i} contig_hint ${ch}@${cs} outside the block`);
-  if (!isClear(w, c.allocMap, base + cs, ch)) fail(c, `block ${i} contig_hint ${ch}@${cs} covers allocated bits`);
-  if (left < 0 || left > ch || !isClear(w, c.allocMap, base, left)) fail(c, `block ${i} left_free ${left} wrong (contig_hint ${ch})`);
-  if (right < 0 || right > ch || !isClear(w, c.allocMap, base + bb - right, right)) {
-    fail(c, `block ${i} right_free ${right} wrong (contig_hint ${ch})`);
-  }
+  if (left < 0 || left > ch) fail(c, `block ${i} left_free ${left} wrong (contig_hint ${ch})`);
+  if (right < 0 || right > ch) fail(c, `block ${i} right_free ${right} wrong (contig_hint ${ch})`);
   if (ff < 0 || ff > bb) fail(c, `block ${i} first_free ${ff} outside the block`);
-  if (findNextZeroBit(w, c.allocMap, base + ff, base) < base + ff) fail(c, `block ${i} first_free ${ff} skips a free bit`);
+  checkHintBlock(probe, c, b, i * bb, bb, `block ${i}`, true);
 }
 
 function checkChunk(p: PcpuV414, c: BitmapChunk): void {
@@ -70,10 +64,9 @@ function checkChunk(p: PcpuV414, c: BitmapChunk): void {
     used = c.checkedUsed = new Int32Array(c.nrBlocks);
     c.markDirty(0, c.nrBlocks - 1);
   }
-  for (let i = c.dirtyLo; i <= c.dirtyHi; i++) {
-    checkBlock(w, c, i, bb);
-    used[i] = blockUsedBits(c, i, bb);
-  }
+  for (let i = c.dirtyLo; i <= c.dirtyHi; i++) used[i] = blockUsedBits(c, i, bb);
+  const probe = new RangeProbe(w, c, used, bb);
+  for (let i = c.dirtyLo; i <= c.dirtyHi; i++) checkBlock(probe, c, i, bb);
   c.dirtyLo = c.nrBlocks;
   c.dirtyHi = -1;
 

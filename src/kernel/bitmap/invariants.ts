@@ -29,8 +29,11 @@ function fail(chunk: BitmapChunk, what: string): never {
   throw new InvariantError(`chunk ${chunk.id}: ${what}`);
 }
 
-/** Answers "is this bit range all clear / all set" using whole-block counts where it can. */
-class RangeProbe {
+/**
+ * Answers "is this bit range all clear / all set" using whole-block counts where it can.
+ * Shared with the v4.14 checker (same chunk storage).
+ */
+export class RangeProbe {
   constructor(
     private readonly w: WorkCounters,
     private readonly chunk: BitmapChunk,
@@ -69,7 +72,12 @@ class RangeProbe {
   }
 }
 
-function checkHintBlock(probe: RangeProbe, chunk: BitmapChunk, b: number, base: number, nrBits: number, name: string, edges: boolean): void {
+/**
+ * one hint record against the bitmap: contig (and scan) hints cover only free bits, nothing is
+ * free below first_free, and with `edges` the left and right free runs are free. v4.14 records
+ * have no scan hint: theirs stays 0 and passes.
+ */
+export function checkHintBlock(probe: RangeProbe, chunk: BitmapChunk, b: number, base: number, nrBits: number, name: string, edges: boolean): void {
   const md = chunk.md;
   const contig = md[b + MD_CONTIG]!;
   const cs = md[b + MD_CONTIG_START]!;
