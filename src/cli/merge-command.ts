@@ -1,6 +1,6 @@
 /** `sim merge DIR... [--json FILE] [--no-wall-clock]`: joins the result directories of a sweep's shards */
 import { renderTable } from '../report/text-table.ts';
-import { writeFileAtomic } from '../report/write-file.ts';
+import { checkOutputFile, writeOutputFile } from './output-file.ts';
 import { mergeDirs } from '../sweep/merge.ts';
 import { sweepMetricsText, sweepTable } from '../sweep/sweep-report.ts';
 import { sweepTitle } from './sweep-command.ts';
@@ -11,11 +11,12 @@ export interface MergeCommandOptions {
 }
 
 export function mergeCommand(dirs: readonly string[], opts: MergeCommandOptions, out: (text: string) => void): number {
+  if (opts.json) checkOutputFile(opts.json, '--json');
   const { manifest, runs } = mergeDirs(dirs);
   out(`${manifest.scenario}: ${runs.length} points merged from ${dirs.join(', ')}\n\n`);
   out(renderTable(sweepTable(sweepTitle(manifest.scenario), manifest.labelNames, runs)) + '\n');
   if (opts.json) {
-    writeFileAtomic(opts.json, sweepMetricsText(manifest.scenario, runs, { wallClock: opts.wallClock }));
+    writeOutputFile(opts.json, '--json', sweepMetricsText(manifest.scenario, runs, { wallClock: opts.wallClock }));
     out(`metrics written to ${opts.json}\n`);
   }
   return 0;

@@ -7,7 +7,7 @@ import type { MetricsFile } from '../engine/metrics.ts';
 import { METRICS_SCHEMA } from '../engine/metrics.ts';
 import { renderTable } from '../report/text-table.ts';
 import { scenarioTables } from '../report/scenario-tables.ts';
-import { writeFileAtomic } from '../report/write-file.ts';
+import { checkOutputFile, writeOutputFile } from './output-file.ts';
 import { progressBar } from './progress.ts';
 import { runWithOutputs } from './run-outputs-command.ts';
 
@@ -24,6 +24,7 @@ export interface RunCommandOptions {
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions, out: (text: string) => void): Promise<number> {
+  if (opts.json) checkOutputFile(opts.json, '--json');
   const loaded: LoadedScenario = loadScenario(file);
   preflightRuns(file, loaded.runs);
   const bar = progressBar();
@@ -49,7 +50,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: (te
   for (const line of notes) out(line + '\n');
   if (opts.json) {
     const metrics: MetricsFile = { schema: METRICS_SCHEMA, scenario: loaded.name, runs };
-    writeFileAtomic(opts.json, JSON.stringify(metrics, null, 1) + '\n');
+    writeOutputFile(opts.json, '--json', JSON.stringify(metrics, null, 1) + '\n');
     out(`metrics written to ${opts.json}\n`);
   }
   return 0;

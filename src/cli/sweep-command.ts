@@ -3,7 +3,7 @@ import { defaultWorkers } from '../engine/pool.ts';
 import { InputError } from '../input/input-error.ts';
 import { preflightRuns } from '../engine/preflight.ts';
 import { renderTable } from '../report/text-table.ts';
-import { writeFileAtomic } from '../report/write-file.ts';
+import { checkOutputFile, writeOutputFile } from './output-file.ts';
 import { planSweep } from '../sweep/plan.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
 import { parseShard } from '../sweep/shard.ts';
@@ -40,6 +40,7 @@ export const sweepTitle = (scenario: string): string => `${scenario}: modeled ms
 
 export async function sweepCommand(file: string, opts: SweepCommandOptions, out: (text: string) => void): Promise<number> {
   if (!opts.out) throw new InputError('sweep: --out DIR is required (the result directory; a rerun resumes from it)');
+  if (opts.json) checkOutputFile(opts.json, '--json');
   const shard = opts.shard === null ? null : parseShard(opts.shard);
   const plan = planSweep(file, opts.grid);
   const pointOf = new Map(plan.points.map((p) => [p.spec, p]));
@@ -58,7 +59,7 @@ export async function sweepCommand(file: string, opts: SweepCommandOptions, out:
   out(`${header}\n${plan.points.length} points${slice}; ran ${outcome.ran}, ${outcome.skipped} already in ${opts.out}\n\n`);
   out(renderTable(sweepTable(sweepTitle(plan.name), plan.labelNames, outcome.runs)) + '\n');
   if (opts.json) {
-    writeFileAtomic(opts.json, sweepMetricsText(plan.name, outcome.runs, { wallClock: opts.wallClock }));
+    writeOutputFile(opts.json, '--json', sweepMetricsText(plan.name, outcome.runs, { wallClock: opts.wallClock }));
     out(`metrics written to ${opts.json}\n`);
   }
   return 0;

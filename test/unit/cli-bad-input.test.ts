@@ -148,6 +148,26 @@ describe('an impossible first chunk', () => {
   });
 });
 
+describe('an output file that cannot be written', () => {
+  it('is bad input found before the run, naming the file', async () => {
+    const ok = put('fine.json5', scenario(''));
+    const cases: [string, string][] = [
+      [join(dir, 'no-such-dir', 'm.json'), `directory ${dir}/no-such-dir does not exist`],
+      [dir, 'is a directory'],
+      [join(ok, 'm.json'), `${ok} is not a directory`],
+    ];
+    for (const [target, why] of cases) {
+      stderr = '';
+      expect(await main(['run', ok, '--json', target, '--workers', '0'])).toBe(2);
+      expect(stderr).toBe(`sim: ${target}: --json: ${why}\n`);
+      expect(stdout).toBe('');
+      stderr = '';
+      expect(await main(['merge', join(dir, 'no-sweep-here'), '--json', target])).toBe(2);
+      expect(stderr).toBe(`sim: ${target}: --json: ${why}\n`);
+    }
+  });
+});
+
 describe('sim conform on bad traces', () => {
   const good = new URL('../fixtures/conformance/bitmap/reserved-smp4-s11.jsonl.gz', import.meta.url).pathname;
   const goodLines = gunzipSync(readFileSync(good)).toString('utf8').trimEnd().split('\n');
