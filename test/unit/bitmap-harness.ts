@@ -2,7 +2,7 @@
  * Small machines and pictures for the modern bitmap allocator's unit tests, in the manner of
  * the kernel's tools/testing harnesses: build a tiny state, draw its bitmap, check the hints.
  */
-import type { AllocInfo, AllocatorConfig, Topology } from '../../src/kernel/allocator.ts';
+import type { AllocInfo, AllocatorConfig, KernelKnobs, Topology } from '../../src/kernel/allocator.ts';
 import { DEFAULT_KNOBS } from '../../src/kernel/allocator.ts';
 import { testBit } from '../../src/kernel/bitops.ts';
 import type { ChunkBackendKind } from '../../src/kernel/chunk-backend.ts';
@@ -23,13 +23,16 @@ export interface SmallMachine {
   dynSize?: number;
   pageLimit?: number | null;
   backend?: ChunkBackendKind;
+  /** PCPU_EMPTY_POP_PAGES_LOW / HIGH (default DEFAULT_KNOBS) */
+  knobs?: KernelKnobs;
 }
 
-function machine(m: SmallMachine): { config: AllocatorConfig; ai: AllocInfo } {
+/** config and first-chunk layout of a small machine (shared with the v4.14 harness) */
+export function machine(m: SmallMachine): { config: AllocatorConfig; ai: AllocInfo } {
   const pageSize = m.pageSize ?? 4096;
   const nrCpus = m.nrCpus ?? 2;
   const unitSize = (m.unitPages ?? 16) * pageSize;
-  const topology: Topology = { pageSize, nrCpus, cpuToNode: new Array(nrCpus).fill(0), nodeDistance: [[10]] };
+  const topology: Topology = { pageSize, nrCpus, cpuToNode: new Array<number>(nrCpus).fill(0), nodeDistance: [[10]] };
   const staticSize = m.staticSize ?? pageSize;
   const reservedSize = m.reservedSize ?? 0;
   const dynSize = m.dynSize ?? 20480;
@@ -41,7 +44,7 @@ function machine(m: SmallMachine): { config: AllocatorConfig; ai: AllocInfo } {
   const config: AllocatorConfig = {
     topology,
     firstChunk: { staticSize, reservedSize, dynSize, atomSize: pageSize },
-    knobs: DEFAULT_KNOBS,
+    knobs: m.knobs ?? DEFAULT_KNOBS,
   };
   return { config, ai };
 }

@@ -13,12 +13,17 @@ import {
 import type { PcpuState } from './state.ts';
 import { PCPU_MIN_ALLOC_SIZE, entryOf } from './state.ts';
 
-function chunkStats(state: PcpuState, chunk: BitmapChunk): ChunkStats {
+/**
+ * one chunk's stats line (every bitmap version: the chunk-wide hints sit in chunk_md). Without
+ * `blockMd` (v4.14: plain contig_bits / first_bit fields, no chunk-wide block) the fields only a
+ * hint block has are null.
+ */
+export function bitmapChunkStats(chunk: BitmapChunk, list: number, blockMd: boolean): ChunkStats {
   const md = chunk.md;
   const c = chunk.chunkMd;
   return {
     id: chunk.id,
-    list: chunk === state.reservedChunk ? -1 : state.lists.listOf(entryOf(chunk)),
+    list,
     free_bytes: chunk.freeBytes,
     contig_bytes: md[c + MD_CONTIG]! * PCPU_MIN_ALLOC_SIZE,
     nr_populated: chunk.nrPopulated,
@@ -27,12 +32,16 @@ function chunkStats(state: PcpuState, chunk: BitmapChunk): ChunkStats {
       contig_hint: md[c + MD_CONTIG]!,
       contig_hint_start: md[c + MD_CONTIG_START]!,
       first_free: md[c + MD_FIRST_FREE]!,
-      left_free: md[c + MD_LEFT_FREE]!,
-      right_free: md[c + MD_RIGHT_FREE]!,
-      scan_hint: md[c + MD_SCAN]!,
-      scan_hint_start: md[c + MD_SCAN_START]!,
+      left_free: blockMd ? md[c + MD_LEFT_FREE]! : null,
+      right_free: blockMd ? md[c + MD_RIGHT_FREE]! : null,
+      scan_hint: blockMd ? md[c + MD_SCAN]! : null,
+      scan_hint_start: blockMd ? md[c + MD_SCAN_START]! : null,
     },
   };
+}
+
+function chunkStats(state: PcpuState, chunk: BitmapChunk): ChunkStats {
+  return bitmapChunkStats(chunk, chunk === state.reservedChunk ? -1 : state.lists.listOf(entryOf(chunk)), true);
 }
 
 export function allocatorStats(state: PcpuState): AllocatorStats {
