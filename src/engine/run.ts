@@ -9,6 +9,7 @@ import type { PercpuAllocator, Topology } from '../kernel/allocator.ts';
 import type { WorkCounters } from '../kernel/platform.ts';
 import { InputError } from '../input/input-error.ts';
 import { LiveSet } from './live-set.ts';
+import { latencyPercentiles } from './percentile.ts';
 import type { Footprint, MeteredPlatform } from './metered-platform.ts';
 import type { GeneratorSpec } from './generators/index.ts';
 import { estimateCalls, runGenerator } from './generators/index.ts';
@@ -220,14 +221,12 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
 function phaseMetrics(lat: Float64Array, failed: number, wallMs: number): PhaseMetrics {
   let total = 0;
   for (let i = 0; i < lat.length; i++) total += lat[i]!;
-  const sorted = Float64Array.from(lat).sort();
-  const rank = (p: number): number => (sorted.length === 0 ? 0 : sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!);
   return {
     ops: lat.length,
     failed,
     modeled_ms: total / 1e6,
     wall_ms: wallMs,
-    latency_ns: { p50: rank(0.5), p99: rank(0.99), max: rank(1) },
+    latency_ns: latencyPercentiles(lat),
   };
 }
 
