@@ -14,7 +14,7 @@ function busyState(): PcpuV414 {
   const out = { lastChunkId: 0, lastFailReason: null as string | null };
   for (let i = 0; i < 120; i++) pcpuAlloc(p, out, 4 + ((i * 37) % 900), 8, false, false);
   pcpuAlloc(p, out, 64, 8, true, false);
-  expect(p.chunks[1]).toBeTruthy();
+  expect(p.chunks[2]).toBeTruthy();
   checkInvariantsV414(p);
   return p;
 }
@@ -31,7 +31,7 @@ describe('checkInvariantsV414', () => {
 
   it('catches a block contig hint over allocated bits', () => {
     const p = busyState();
-    const c = p.chunks[1]!;
+    const c = p.chunks[2]!;
     c.md[MD_CONTIG_START] = 0;
     c.md[MD_CONTIG] = 900;
     c.markDirty(0, 0);
@@ -40,7 +40,7 @@ describe('checkInvariantsV414', () => {
 
   it('catches a left_free longer than the free run at the block start', () => {
     const p = busyState();
-    const c = p.chunks[1]!;
+    const c = p.chunks[2]!;
     c.md[2 * MD_STRIDE + MD_LEFT_FREE] = 5;
     setBit(c.allocMap, 2 * 1024 + 1);
     c.freeBytes -= 4;
@@ -50,7 +50,7 @@ describe('checkInvariantsV414', () => {
 
   it('catches a block first_free that skips a free bit', () => {
     const p = busyState();
-    const c = p.chunks[0]!;
+    const c = p.chunks[1]!;
     const b = 3 * MD_STRIDE;
     c.md[b + MD_FIRST_FREE] = c.md[b + MD_CONTIG_START]! + 1;
     c.markDirty(3, 3);
@@ -59,13 +59,13 @@ describe('checkInvariantsV414', () => {
 
   it('catches free_bytes that disagree with the bitmap', () => {
     const p = busyState();
-    p.chunks[1]!.freeBytes += 4;
+    p.chunks[2]!.freeBytes += 4;
     expectBroken(p, /chunk 1: free_bytes/);
   });
 
   it('catches a chunk on a list its free bytes do not imply', () => {
     const p = busyState();
-    p.lists.move(1, 0);
+    p.lists.move(2, 0); // list entry of chunk 1
     expectBroken(p, /chunk 1: on list 0 but/);
   });
 
@@ -77,7 +77,7 @@ describe('checkInvariantsV414', () => {
 
   it('catches nr_populated that disagrees with the populated bitmap', () => {
     const p = busyState();
-    const c = p.chunks[1]!;
+    const c = p.chunks[2]!;
     c.nrPopulated++;
     c.popDirty = true;
     expectBroken(p, /nr_populated/);

@@ -4,6 +4,7 @@
  */
 import { findBlockFit } from './fit.ts';
 import { allocArea, freeArea } from './area.ts';
+import { chunkOf } from '../bitmap/state.ts';
 import type { BitmapChunk } from './chunk.ts';
 import * as constants from './constants.ts';
 import { createChunk } from './lifecycle.ts';
@@ -57,8 +58,8 @@ export function pcpuAlloc(p: PcpuV414, out: AllocOutcome, size: number, align: n
     const lists = p.lists;
     for (;;) {
       for (let slot = sizeToSlot(p, size); slot < p.nrSlots; slot++) {
-        for (let id = lists.first(slot); id !== -1; id = lists.next(id)) {
-          const c = p.chunks[id]!;
+        for (let e = lists.first(slot); e !== -1; e = lists.next(e)) {
+          const c = chunkOf(p, e);
           off = findBlockFit(p, c, bits, bitAlign, isAtomic);
           if (off < 0) continue;
           off = allocArea(p, c, bits, bitAlign, off);

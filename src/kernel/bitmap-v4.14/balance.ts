@@ -6,6 +6,7 @@
 import { findNextBit, findNextZeroBit } from '../bitops.ts';
 import { createChunk, destroyChunk } from './lifecycle.ts';
 import { depopulateAll } from '../bitmap/populate.ts';
+import { chunkOf } from '../bitmap/state.ts';
 import { chunkDepopulated, chunkPopulated } from './populate.ts';
 import { chunkRelocate, sizeToSlot } from './slots.ts';
 import type { PcpuV414 } from './state.ts';
@@ -30,7 +31,7 @@ function freeEmptyChunks(p: PcpuV414): void {
   }
   for (let id = lists.first(p.toFreeList), next = -1; id !== -1; id = next) {
     next = lists.next(id);
-    const c = p.chunks[id]!;
+    const c = chunkOf(p, id);
     depopulateAll(p, c, chunkDepopulated);
     lists.del(id);
     destroyChunk(p, c);
@@ -58,9 +59,9 @@ function populateEmptyPages(p: PcpuV414): void {
     for (let slot = sizeToSlot(p, p.pageSize); slot < p.nrSlots; slot++) {
       if (!nrToPop) break;
       let id = lists.first(slot);
-      while (id !== -1 && p.chunks[id]!.nrPages === p.chunks[id]!.nrPopulated) id = lists.next(id);
+      while (id !== -1 && chunkOf(p, id).nrPages === chunkOf(p, id).nrPopulated) id = lists.next(id);
       if (id === -1) continue;
-      const c = p.chunks[id]!;
+      const c = chunkOf(p, id);
       let rs = findNextZeroBit(work, c.populated, c.nrPages, 0);
       let re = findNextBit(work, c.populated, c.nrPages, rs + 1);
       while (rs < re) {

@@ -3,6 +3,7 @@
  * chunk and the first chunk both serve a region of the embedded first unit, each with a
  * page-aligned base_addr and hidden bits covering what lies outside its region.
  */
+import { registerChunk } from '../bitmap/populate.ts';
 import type { AllocInfo, AllocatorConfig } from '../allocator.ts';
 import { PercpuConfigError } from '../allocator.ts';
 import { bitmapFill, bitmapSet, setBit } from '../bitops.ts';
@@ -90,14 +91,14 @@ export function setupFirstChunk(p: PcpuV414, ai: AllocInfo, baseAddr: number): v
   let chunk: BitmapChunk;
   if (ai.reserved_size) {
     p.reserved = allocFirstChunk(p, -1, baseAddr + staticSize, ai.reserved_size);
+    registerChunk(p, p.reserved);
     chunk = allocFirstChunk(p, 0, baseAddr + staticSize + ai.reserved_size, dynSize);
   } else {
     chunk = allocFirstChunk(p, 0, baseAddr + staticSize, dynSize);
   }
 
   p.first = chunk;
-  p.chunks[0] = chunk;
-  p.lists.ensure(0);
+  registerChunk(p, chunk);
   p.nrChunks = 1;
   p.nrEmptyPopPages = chunk.nrEmptyPopPages;
   chunkRelocate(p, chunk, -1);

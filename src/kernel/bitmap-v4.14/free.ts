@@ -1,5 +1,6 @@
 /** The v4.14 free entry (free_percpu). */
 import { freeArea } from './area.ts';
+import { entryOf } from '../bitmap/state.ts';
 import type { PcpuV414 } from './state.ts';
 
 /**
@@ -7,13 +8,13 @@ import type { PcpuV414 } from './state.ts';
  * second fully free chunk
  */
 export function freePercpu(p: PcpuV414, chunkId: number, off: number): void {
-  const chunk = chunkId === -1 ? p.reserved : (p.chunks[chunkId] ?? null);
+  const chunk = p.chunks[chunkId + 1] ?? null;
   if (!chunk) throw new RangeError(`free_percpu: no live chunk ${chunkId}`);
   freeArea(p, chunk, off);
 
   if (chunk.freeBytes === p.unitSize) {
     for (let id = p.lists.first(p.freeSlot); id !== -1; id = p.lists.next(id)) {
-      if (id !== chunk.id) {
+      if (id !== entryOf(chunk)) {
         p.scheduleBalanceWork();
         break;
       }

@@ -22,6 +22,7 @@ import type { BitmapChunk } from './chunk.ts';
 import { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE, contigBits, firstBit } from './chunk.ts';
 import { PCPU_MIN_ALLOC_SIZE } from './constants.ts';
 import { chunkSlot } from './slots.ts';
+import { entryOf } from '../bitmap/state.ts';
 import type { PcpuV414 } from './state.ts';
 
 function fail(c: BitmapChunk | null, what: string): never {
@@ -101,7 +102,7 @@ function checkChunk(p: PcpuV414, c: BitmapChunk): void {
     fail(c, `nr_empty_pop_pages ${c.nrEmptyPopPages} outside 0..${c.nrPopulated}`);
   }
 
-  const list = p.lists.listOf(c.id);
+  const list = p.lists.listOf(entryOf(c));
   if (c === p.reserved) {
     if (c.id !== -1) fail(c, 'the reserved chunk must have id -1');
   } else if (list !== chunkSlot(p, c)) {
@@ -111,13 +112,15 @@ function checkChunk(p: PcpuV414, c: BitmapChunk): void {
 
 /** the checks the v4.14 hint code relies on (see the file comment for what is left out) */
 export function checkInvariantsV414(p: PcpuV414): void {
-  if (p.reserved) checkChunk(p, p.reserved);
   let live = 0;
   let emptyPages = 0;
+  // by list entry: the reserved chunk first
   for (const c of p.chunks) {
     if (!c) continue;
-    live++;
-    emptyPages += c.nrEmptyPopPages;
+    if (c !== p.reserved) {
+      live++;
+      emptyPages += c.nrEmptyPopPages;
+    }
     checkChunk(p, c);
   }
   if (live !== p.nrChunks) fail(null, `nr_chunks ${p.nrChunks} but ${live} chunks are live`);

@@ -1,4 +1,6 @@
 /** Making and unmaking chunks after boot (v4.14 pcpu_create_chunk / pcpu_destroy_chunk). */
+import { registerChunk } from '../bitmap/populate.ts';
+import { entryOf } from '../bitmap/state.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { allocChunkV414, freeChunkV414 } from './chunk.ts';
 import { chunkPopulated } from './populate.ts';
@@ -19,8 +21,7 @@ export function createChunk(p: PcpuV414): BitmapChunk | null {
   }
   p.nextChunkId++;
   c.baseAddr = base;
-  p.chunks[id] = c;
-  p.lists.ensure(id);
+  registerChunk(p, c);
   p.nrChunks++;
   if (p.backend.populatedOnCreate) chunkPopulated(p, c, 0, p.geo.groupSizes[0]! / p.pageSize, false);
   p.tracer?.createChunk(id, base);
@@ -33,5 +34,5 @@ export function destroyChunk(p: PcpuV414, c: BitmapChunk): void {
   p.tracer?.destroyChunk(c.id, c.baseAddr);
   p.backend.destroyChunk(c.baseAddr);
   freeChunkV414(p.platform, c);
-  p.chunks[c.id] = null;
+  p.chunks[entryOf(c)] = null;
 }

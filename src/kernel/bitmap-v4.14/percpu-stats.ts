@@ -8,6 +8,7 @@ import type { AllocInfo } from '../allocator.ts';
 import { bitmapChunkView } from '../bitmap/percpu-stats.ts';
 import type { PercpuChunkView, PercpuStatsCounters, PercpuStatsView } from '../percpu-stats.ts';
 import { statsAllocInfo } from '../percpu-stats.ts';
+import { chunkOf } from '../bitmap/state.ts';
 import type { PcpuV414 } from './state.ts';
 
 /** mirrors percpu_stats_show (v4.14): the reserved chunk, then every slot list in order */
@@ -16,7 +17,7 @@ export function bitmapV414PercpuStats(p: PcpuV414, ai: AllocInfo, counters: Perc
   if (p.reserved) chunks.push(bitmapChunkView(p.reserved, 'reserved', -1, counters, p.pageSize));
   for (let slot = 0; slot < p.nrSlots; slot++) {
     for (const id of p.lists.toArray(slot)) {
-      const chunk = p.chunks[id]!;
+      const chunk = chunkOf(p, id);
       chunks.push(bitmapChunkView(chunk, chunk === p.first ? 'first' : 'other', slot, counters, p.pageSize));
     }
   }

@@ -4,6 +4,7 @@
  * __pcpu_size_to_slot itself is unchanged and comes from the modern port.
  */
 import { rawSizeToSlot } from '../bitmap/slots.ts';
+import { entryOf } from '../bitmap/state.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { contigBits } from './chunk.ts';
 import * as constants from './constants.ts';
@@ -30,7 +31,7 @@ export function chunkSlot(p: PcpuV414, chunk: BitmapChunk): number {
 export function chunkRelocate(p: PcpuV414, chunk: BitmapChunk, oslot: number): void {
   const nslot = chunkSlot(p, chunk);
   if (chunk === p.reserved || oslot === nslot) return;
-  if (oslot < nslot) p.lists.move(chunk.id, nslot);
-  else p.lists.moveTail(chunk.id, nslot);
+  if (oslot < nslot) p.lists.move(entryOf(chunk), nslot);
+  else p.lists.moveTail(entryOf(chunk), nslot);
   p.work.listMoves++;
 }

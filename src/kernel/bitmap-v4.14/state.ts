@@ -29,9 +29,9 @@ export class PcpuV414 implements PcpuCore {
   readonly freeSlot: number;
   /** the balance work's private `to_free` list, kept after the slot lists */
   readonly toFreeList: number;
-  /** slot lists, holding chunks by id */
+  /** slot lists, holding chunks by list entry (entryOf: id + 1, as in the modern port) */
   readonly lists: ChunkLists;
-  /** live chunks by id (first chunk 0, then created ones); null once destroyed */
+  /** live chunks by list entry (reserved, first, then created ones); null once destroyed */
   readonly chunks: (BitmapChunk | null)[] = [];
   reserved: BitmapChunk | null = null;
   /** set once setup is done */

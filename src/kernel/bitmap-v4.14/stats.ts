@@ -2,16 +2,17 @@
 import type { AllocatorStats, ChunkStats } from '../allocator.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { bitmapChunkStats } from '../bitmap/stats.ts';
+import { entryOf } from '../bitmap/state.ts';
 import type { PcpuV414 } from './state.ts';
 
 /** one chunk: v4.14's contig_bits, contig_bits_start and first_bit under the block-record names */
 function chunkStats(p: PcpuV414, c: BitmapChunk): ChunkStats {
-  return bitmapChunkStats(c, c === p.reserved ? -1 : p.lists.listOf(c.id), false);
+  return bitmapChunkStats(c, c === p.reserved ? -1 : p.lists.listOf(entryOf(c)), false);
 }
 
 export function allocatorStats(p: PcpuV414): AllocatorStats {
   const chunks: ChunkStats[] = [];
-  if (p.reserved) chunks.push(chunkStats(p, p.reserved));
+  // by list entry: reserved first, then ascending id
   for (const c of p.chunks) if (c) chunks.push(chunkStats(p, c));
   return {
     nr_chunks: p.nrChunks,

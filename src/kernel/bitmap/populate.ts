@@ -37,7 +37,7 @@ export function chunkDepopulated(state: PcpuState, chunk: BitmapChunk, pageStart
 }
 
 /** registers a chunk under its id (and in the list storage, on no list yet) */
-export function registerChunk(state: PcpuState, chunk: BitmapChunk): void {
+export function registerChunk(state: PcpuCore, chunk: BitmapChunk): void {
   const entry = entryOf(chunk);
   while (state.chunks.length <= entry) state.chunks.push(null);
   state.chunks[entry] = chunk;

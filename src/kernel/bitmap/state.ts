@@ -40,7 +40,10 @@ export interface PcpuCore {
   readonly nrSlots: number;
   /** the last slot: fully free chunks */
   readonly freeSlot: number;
+  /** chunk lists; chunk `c` is list entry c.id + 1 (entryOf) */
   readonly lists: ChunkLists;
+  /** live chunks by list entry (entry 0 the reserved chunk, id -1); null once destroyed */
+  readonly chunks: (BitmapChunk | null)[];
   /** next id pcpu_create_chunk hands out */
   nextChunkId: number;
 
@@ -65,10 +68,6 @@ export interface PcpuState extends PcpuCore {
 
   readonly sidelinedSlot: number;
   readonly toDepopulateSlot: number;
-  /** chunk lists; chunk `c` is list entry c.id + 1 */
-  readonly lists: ChunkLists;
-  /** live chunks by id + 1 (slot 0 the reserved chunk) */
-  readonly chunks: (BitmapChunk | null)[];
   firstChunk: BitmapChunk | null;
   reservedChunk: BitmapChunk | null;
 
@@ -81,7 +80,7 @@ export interface PcpuState extends PcpuCore {
   largestBits: number;
 }
 
-export function chunkOf(state: PcpuState, entry: number): BitmapChunk {
+export function chunkOf(state: PcpuCore, entry: number): BitmapChunk {
   return state.chunks[entry]!;
 }
 
