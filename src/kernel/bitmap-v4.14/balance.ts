@@ -5,7 +5,7 @@
  */
 import { findNextBit, findNextZeroBit } from '../bitops.ts';
 import { createChunk, destroyChunk } from './lifecycle.ts';
-import { depopulateAll } from '../bitmap/populate.ts';
+import { freeSurplusChunks } from '../bitmap/balance.ts';
 import { chunkOf } from '../bitmap/state.ts';
 import { chunkDepopulated, chunkPopulated } from './populate.ts';
 import { chunkRelocate, sizeToSlot } from './slots.ts';
@@ -14,28 +14,9 @@ import type { PcpuV414 } from './state.ts';
 /** mirrors pcpu_balance_workfn (v4.14) */
 export function balanceWorkfn(p: PcpuV414): void {
   p.balancePending = false;
-  freeEmptyChunks(p);
+  // the first half: every chunk on the free slot except its head is depopulated and destroyed
+  freeSurplusChunks(p, false, chunkDepopulated, destroyChunk);
   populateEmptyPages(p);
-}
-
-/** the first half: every chunk on the free slot except its head is depopulated and destroyed */
-function freeEmptyChunks(p: PcpuV414): void {
-  const lists = p.lists;
-  const work = p.work;
-  for (let id = lists.first(p.freeSlot), next = -1; id !== -1; id = next) {
-    next = lists.next(id);
-    if (id === lists.first(p.freeSlot)) continue;
-    // list_move onto the private list: the survivors' order is reversed there
-    lists.move(id, p.toFreeList);
-    work.listMoves++;
-  }
-  for (let id = lists.first(p.toFreeList), next = -1; id !== -1; id = next) {
-    next = lists.next(id);
-    const c = chunkOf(p, id);
-    depopulateAll(p, c, chunkDepopulated);
-    lists.del(id);
-    destroyChunk(p, c);
-  }
 }
 
 /**

@@ -27,8 +27,6 @@ export class PcpuV414 implements PcpuCore {
   /** pcpu_nr_slots = __pcpu_size_to_slot(unit_size) + 2; the last slot holds empty chunks */
   readonly nrSlots: number;
   readonly freeSlot: number;
-  /** the balance work's private `to_free` list, kept after the slot lists */
-  readonly toFreeList: number;
   /** slot lists, holding chunks by list entry (entryOf: id + 1, as in the modern port) */
   readonly lists: ChunkLists;
   /** live chunks by list entry (reserved, first, then created ones); null once destroyed */
@@ -66,8 +64,7 @@ export class PcpuV414 implements PcpuCore {
     this.unitPages = geo.unitPages;
     this.nrSlots = rawSizeToSlot(geo.unitSize) + 2;
     this.freeSlot = this.nrSlots - 1;
-    this.toFreeList = this.nrSlots;
-    this.lists = new ChunkLists(this.nrSlots + 1);
+    this.lists = new ChunkLists(this.nrSlots);
   }
 
   /** pcpu_schedule_balance_work (async is always enabled here: requests coalesce until it runs) */

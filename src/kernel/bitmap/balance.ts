@@ -8,14 +8,25 @@ import type { BitmapChunk } from './chunk.ts';
 import { MD_CONTIG, MD_STRIDE } from './chunk.ts';
 import { chunkDepopulated, chunkPopulated, createChunk, depopulateAll, depopulateChunk, destroyChunk, populateChunk } from './populate.ts';
 import { chunkRelocate, reintegrateChunk, sizeToSlot } from './slots.ts';
-import type { PcpuState } from './state.ts';
+import type { PcpuCore, PcpuState } from './state.ts';
 import { chunkOf, entryOf } from './state.ts';
 
-/**
- * mirrors pcpu_balance_free: keep the head of the free list and destroy the others (all of them,
- * or with emptyOnly only those without empty populated pages), in reverse list order
- */
+/** mirrors pcpu_balance_free (v6.12) */
 export function balanceFree(state: PcpuState, emptyOnly: boolean): void {
+  freeSurplusChunks(state, emptyOnly, chunkDepopulated, destroyChunk);
+}
+
+/**
+ * pcpu_balance_free of every bitmap version (v4.14 has only the emptyOnly false case): keep the
+ * head of the free list and destroy the others (all of them, or with emptyOnly only those without
+ * empty populated pages), in reverse list order, each depopulated and destroyed the version's way
+ */
+export function freeSurplusChunks<S extends PcpuCore>(
+  state: S,
+  emptyOnly: boolean,
+  depopulated: (s: S, chunk: BitmapChunk, pageStart: number, pageEnd: number) => void,
+  destroy: (s: S, chunk: BitmapChunk) => void,
+): void {
   const lists = state.lists;
   const head = lists.first(state.freeSlot);
   // list_move onto a private list reverses the order
@@ -32,8 +43,8 @@ export function balanceFree(state: PcpuState, emptyOnly: boolean): void {
   }
   for (let k = toFree.length - 1; k >= 0; k--) {
     const chunk = toFree[k]!;
-    depopulateAll(state, chunk, chunkDepopulated);
-    destroyChunk(state, chunk);
+    depopulateAll(state, chunk, depopulated);
+    destroy(state, chunk);
   }
 }
 
