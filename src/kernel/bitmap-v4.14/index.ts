@@ -1,11 +1,9 @@
 /**
  * The v4.14 bitmap allocator (the first bitmap allocator, 2017), as a small diff from the modern
- * port: chunk storage, slot arithmetic and shared constants come from ../bitmap/; what v4.14
- * decides differently lives here. File map: chunk.ts (v4.14 names over the shared storage),
- * block-hints.ts and chunk-hints.ts (the hint ladder without scan hints), fit.ts and area.ts
- * (finding and carving areas), slots.ts (slots by free bytes), alloc.ts, free.ts, populate.ts,
- * lifecycle.ts, balance.ts (pcpu_balance_workfn of 4.14), first-chunk.ts, stats.ts,
- * invariants.ts.
+ * port: chunk storage, the core state and chunk registry, chunk metadata, marking areas, the
+ * populate and depopulate loops, pcpu_balance_free, slot arithmetic, the checker's block probe
+ * and the stats line come from ../bitmap/; what v4.14 decides differently lives here.
+ * README.md lists, file by file, what differs from v6.12.
  */
 import type { AllocInfo, AllocatorConfig, AllocatorFactory } from '../allocator.ts';
 import type { ChunkBackendKind } from '../chunk-backend.ts';
