@@ -7,11 +7,15 @@
  * of the alloc phase (reports come every 65536 calls, so `count` must be a multiple of that;
  * otherwise only the total is split by wall time).
  */
+import type { MachineLoader } from '../src/engine/execute.ts';
 import { executeRun } from '../src/engine/execute.ts';
 import { loadMachineSetup } from '../src/engine/machines.ts';
+import { loadMachine, machineFirstChunk, machineTopology } from '../src/hw/machine-config.ts';
+import type { CostModel } from '../src/hw/machine-platform.ts';
+import { MachinePlatform } from '../src/hw/machine-platform.ts';
 import { benchCases } from './cases.ts';
 
-const [name, count] = process.argv.slice(2);
+const [name, count, costModel] = process.argv.slice(2);
 const c = benchCases(Number(count)).find((x) => x.name === name);
 if (!c) {
   process.stderr.write(`no bench case ${name}\n`);
@@ -21,9 +25,22 @@ const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+/** the engine's machine loader, or one whose platforms run the given cost model */
+const loader: MachineLoader =
+  costModel === undefined || costModel === 'default'
+    ? loadMachineSetup
+    : (ref) => {
+        const machine = loadMachine(ref.preset, ref.overrides);
+        return {
+          name: machine.name,
+          topology: machineTopology(machine),
+          firstChunk: machineFirstChunk(machine),
+          newPlatform: () => new MachinePlatform(machine, { costModel: costModel as CostModel }),
+        };
+      };
 let cpuSplit = -1;
 const cpu0 = cpuMs();
-const m = executeRun(c.spec, loadMachineSetup, {
+const m = executeRun(c.spec, loader, {
   check: false,
   progress: (f) => {
     if (f === 0.5) cpuSplit = cpuMs();

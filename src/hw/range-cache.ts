@@ -30,6 +30,8 @@ import { addRepeated } from './repeated-sum.ts';
 
 /** runs up to this many lines go line by line (the bulk machinery costs more for them) */
 const SMALL_RUN = 16;
+/** a stretch of at most this many sets gives its older overlay lines back to the base */
+const DEMOTE_SETS = 2;
 
 /** Hit stripes and miss runs: ascending line intervals, each tagged with a cache level. */
 export class Stripes {
@@ -51,6 +53,57 @@ export class Stripes {
     const i = this.n - 1;
     if (i >= 0 && this.level[i] === level && this.start[i]! + this.len[i]! === start) this.len[i] = this.len[i]! + len;
     else this.push(start, len, level);
+  }
+
+  /**
+   * Sorts intervals from..n-1 by start. They come from one level in set order within each row
+   * (row = start div sets), so a stable counting sort by row sorts them.
+   */
+  sortFrom(from: number, sets: number): void {
+    const m = this.n - from;
+    if (m < 2) return;
+    const start = this.start;
+    let sorted = true;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = from; i < this.n; i++) {
+      if (i > from && start[i - 1]! > start[i]!) sorted = false;
+      const row = Math.floor(start[i]! / sets);
+      if (row < lo) lo = row;
+      if (row > hi) hi = row;
+    }
+    if (sorted) return;
+    const rows = hi - lo + 1;
+    if (rows > 4 * m + 64) {
+      // rows too far apart for counting: sort indices
+      const order = Array.from({ length: m }, (_, i) => from + i).sort((a, b) => start[a]! - start[b]!);
+      this.permute(from, order);
+      return;
+    }
+    if (this.counts.length < rows + 1) this.counts = new Int32Array(rows + 1);
+    const counts = this.counts;
+    counts.fill(0, 0, rows + 1);
+    for (let i = from; i < this.n; i++) counts[Math.floor(start[i]! / sets) - lo + 1]++;
+    for (let r = 1; r <= rows; r++) counts[r] = counts[r]! + counts[r - 1]!;
+    const order = new Array<number>(m);
+    for (let i = from; i < this.n; i++) order[counts[Math.floor(start[i]! / sets) - lo]!++] = i;
+    this.permute(from, order);
+  }
+
+  private counts = new Int32Array(64);
+
+  /** rewrites intervals from.. as the intervals order[0], order[1], ... */
+  private permute(from: number, order: number[]): void {
+    const m = order.length;
+    const s = this.start.slice(from, from + m);
+    const l = this.len.slice(from, from + m);
+    const v = this.level.slice(from, from + m);
+    for (let i = 0; i < m; i++) {
+      const x = order[i]! - from;
+      this.start[from + i] = s[x]!;
+      this.len[from + i] = l[x]!;
+      this.level[from + i] = v[x]!;
+    }
   }
 
   private grow(): void {
@@ -98,10 +151,20 @@ export class RangeCacheLevel {
   private readonly sa: Float64Array;
   private readonly hitRows: Int32Array;
   private dirty = new Int32Array(16);
-  /** stripes of one run, bucketed by row offset so they come out in line order */
-  private bucketStart: Float64Array[] = [];
-  private bucketLen: Float64Array[] = [];
-  private bucketN: Int32Array;
+  /** per run of the current batch: first and last row, the set of its first and last line, stamp base */
+  private rRowP = new Float64Array(8);
+  private rRowL = new Float64Array(8);
+  private rP0 = new Float64Array(8);
+  private rP1 = new Float64Array(8);
+  private rA0 = new Float64Array(8);
+  /** per run: the rows it brings to the sets of the current stretch (none when last < first) */
+  private aJf = new Float64Array(8);
+  private aJl = new Float64Array(8);
+  private nRows = 0;
+  private cuts = new Float64Array(18);
+  /** out-parameters of arrival() */
+  private aRow = 0;
+  private aAlpha = 0;
 
   constructor(g: CacheGeometry) {
     const lines = Math.floor(g.size / g.lineSize);
@@ -123,11 +186,6 @@ export class RangeCacheLevel {
     this.sq = new Int32Array(W + 1);
     this.sa = new Float64Array(W + 1);
     this.hitRows = new Int32Array(W);
-    this.bucketN = new Int32Array(W + 2);
-    for (let b = 0; b < W + 2; b++) {
-      this.bucketStart.push(new Float64Array(16));
-      this.bucketLen.push(new Float64Array(16));
-    }
   }
 
   // ------------------------------------------------------------ one line
@@ -193,78 +251,134 @@ export class RangeCacheLevel {
     }
   }
 
-  // ------------------------------------------------------------ runs
+  // ------------------------------------------------------------ batches of runs
 
   /**
-   * Lines [p, p + n) arrive in ascending order. Each one that hits is reported in `hits` (as
-   * stripes of `level`, in line order); the ones that miss are filled and reported in `misses`
-   * (merged into ascending runs), for the next level.
+   * The lines of `runs` (ascending, disjoint intervals; `level` ignored) arrive in order. Each
+   * one that hits is reported in `hits` as stripes of level `level`; the ones that miss are
+   * filled and reported in `misses` (ascending, merged), for the next level.
+   *
+   * Set space is cut at every run's edges (modulo the set count): between two cuts, every set
+   * receives the same rows from each run, at stamps that differ by the set index only.
    */
-  accessRun(p: number, n: number, level: number, hits: Stripes, misses: Stripes): void {
-    if (n <= SMALL_RUN) {
-      for (let line = p; line < p + n; line++) {
-        if (this.access(line)) hits.append(line, 1, level);
-        else misses.append(line, 1, 0);
+  accessBatch(runs: Stripes, level: number, hits: Stripes, misses: Stripes): void {
+    const nRuns = runs.n;
+    let total = 0;
+    for (let r = 0; r < nRuns; r++) total += runs.len[r]!;
+    if (total <= SMALL_RUN) {
+      for (let r = 0; r < nRuns; r++) {
+        const p = runs.start[r]!;
+        for (let line = p, end = p + runs.len[r]!; line < end; line++) {
+          if (this.access(line)) hits.append(line, 1, level);
+          else misses.append(line, 1, 0);
+        }
       }
       return;
     }
     const S = this.sets;
     this.lastMade = -1;
-    const A0 = this.clock + 1 - p;
-    const rowP = Math.floor(p / S);
-    const P0 = p - rowP * S;
-    const last = p + n - 1;
-    const rowL = Math.floor(last / S);
-    const P1 = last - rowL * S;
-    this.bucketN.fill(0);
-    // set stretches with one first and one last row: breakpoints at P0 and P1 + 1
-    const a = Math.min(P0, P1 + 1);
-    const b = Math.max(P0, P1 + 1);
-    this.piece(0, a, rowP, rowL, P0, P1, A0);
-    this.piece(a, b, rowP, rowL, P0, P1, A0);
-    this.piece(b, S, rowP, rowL, P0, P1, A0);
-    this.clock += n;
-    // the run's hits in line order, and the misses between them
-    let at = p;
-    for (let r = 0; r < this.bucketN.length; r++) {
-      const bs = this.bucketStart[r]!;
-      const bl = this.bucketLen[r]!;
-      for (let i = 0; i < this.bucketN[r]!; i++) {
-        const st = bs[i]!;
-        if (st > at) misses.append(at, st - at, 0);
-        hits.append(st, bl[i]!, level);
-        at = st + bl[i]!;
+    this.prepareRuns(nRuns);
+    const cuts = this.cuts;
+    let nCuts = 0;
+    cuts[nCuts++] = 0;
+    cuts[nCuts++] = S;
+    let rank = 0;
+    for (let r = 0; r < nRuns; r++) {
+      const p = runs.start[r]!;
+      const last = p + runs.len[r]! - 1;
+      const rowP = Math.floor(p / S);
+      const rowL = Math.floor(last / S);
+      const P0 = p - rowP * S;
+      const P1 = last - rowL * S;
+      this.rRowP[r] = rowP;
+      this.rRowL[r] = rowL;
+      this.rP0[r] = P0;
+      this.rP1[r] = P1;
+      this.rA0[r] = this.clock + 1 + rank - p;
+      rank += runs.len[r]!;
+      cuts[nCuts++] = P0;
+      cuts[nCuts++] = P1 + 1;
+    }
+    const sorted = cuts.subarray(0, nCuts).sort();
+    const firstHit = hits.n;
+    this.nRows = nRuns;
+    for (let i = 0; i + 1 < nCuts; i++) {
+      const x = sorted[i]!;
+      const y = sorted[i + 1]!;
+      if (x >= y || y > S) continue;
+      // the rows each run brings to the sets [x, y)
+      let k = 0;
+      for (let r = 0; r < nRuns; r++) {
+        const jf = x >= this.rP0[r]! ? this.rRowP[r]! : this.rRowP[r]! + 1;
+        const jl = x <= this.rP1[r]! ? this.rRowL[r]! : this.rRowL[r]! - 1;
+        this.aJf[r] = jf;
+        this.aJl[r] = jl;
+        if (jl >= jf) k += jl - jf + 1;
+      }
+      if (k === 0) continue;
+      const cls = this.cls;
+      let u = x;
+      while (u < y) {
+        const c = cls[u]!;
+        let v = u + 1;
+        while (v < y && cls[v] === c) v++;
+        this.segment(u, v, c, k, hits, level);
+        u = v;
       }
     }
-    if (at < p + n) misses.append(at, p + n - at, 0);
-  }
-
-  /** the sets [x, y) of a run: first row rowP or rowP + 1, last row rowL or rowL - 1 */
-  private piece(x: number, y: number, rowP: number, rowL: number, P0: number, P1: number, A0: number): void {
-    if (x >= y) return;
-    const jf = x >= P0 ? rowP : rowP + 1;
-    const jl = x <= P1 ? rowL : rowL - 1;
-    if (jl < jf) return;
-    const cls = this.cls;
-    let s = x;
-    while (s < y) {
-      const c = cls[s]!;
-      let e = s + 1;
-      while (e < y && cls[e] === c) e++;
-      this.segment(s, e, c, jf, jl, rowP, A0);
-      s = e;
+    this.clock += total;
+    // hits in line order, and the misses between them
+    hits.sortFrom(firstHit, S);
+    let r = 0;
+    let at = runs.start[0]!;
+    let runEnd = at + runs.len[0]!;
+    for (let x = firstHit; x < hits.n; x++) {
+      const st = hits.start[x]!;
+      // misses up to this stripe, run by run
+      while (st >= runEnd) {
+        if (at < runEnd) misses.append(at, runEnd - at, 0);
+        r++;
+        at = runs.start[r]!;
+        runEnd = at + runs.len[r]!;
+      }
+      if (st > at) misses.append(at, st - at, 0);
+      at = st + hits.len[x]!;
+    }
+    for (;;) {
+      if (at < runEnd) misses.append(at, runEnd - at, 0);
+      if (++r >= nRuns) break;
+      at = runs.start[r]!;
+      runEnd = at + runs.len[r]!;
     }
   }
 
-  /** sets [s1, s2) share overlay class c: find the sets whose base holds an arriving line */
-  private segment(s1: number, s2: number, c: number, jf: number, jl: number, rowP: number, A0: number): void {
+  /** the i-th arrival (0-based) in a set of the current stretch: its row, into this.aRow / this.aAlpha */
+  private arrival(i: number): void {
+    const S = this.sets;
+    for (let r = 0; r < this.nRows; r++) {
+      const jf = this.aJf[r]!;
+      const jl = this.aJl[r]!;
+      if (jl < jf) continue;
+      const cnt = jl - jf + 1;
+      if (i < cnt) {
+        this.aRow = jf + i;
+        this.aAlpha = this.rA0[r]! + S * (jf + i);
+        return;
+      }
+      i -= cnt;
+    }
+    throw new Error('range cache: arrival past the end of the stretch');
+  }
+
+  /** sets [s1, s2) share overlay class c and receive k lines each: find the sets whose base holds one */
+  private segment(s1: number, s2: number, c: number, k: number, hits: Stripes, level: number): void {
     const S = this.sets;
     const W = this.ways;
-    const k = jl - jf + 1;
     const lim = k < W ? k : W;
     let nd = 0;
     for (let idx = 0; idx < lim; idx++) {
-      const j = jf + idx;
+      this.arrival(idx);
+      const j = this.aRow;
       if (this.classHas(c, j)) continue;
       const rowBase = S * j;
       const hi = rowBase + s2;
@@ -287,7 +401,7 @@ export class RangeCacheLevel {
       }
     }
     if (nd === 0) {
-      this.simulate(s1, s2, c, jf, jl, rowP, A0);
+      this.simulate(s1, s2, c, k, hits, level);
       return;
     }
     const dirty = this.dirty.subarray(0, nd).sort();
@@ -295,19 +409,20 @@ export class RangeCacheLevel {
     for (let i = 0; i < nd; i++) {
       const d = dirty[i]!;
       if (d < u) continue; // listed twice
-      if (u < d) this.simulate(u, d, c, jf, jl, rowP, A0);
+      if (u < d) this.simulate(u, d, c, k, hits, level);
       const cd = this.absorb(d);
-      this.simulate(d, d + 1, cd, jf, jl, rowP, A0);
+      this.simulate(d, d + 1, cd, k, hits, level);
       u = d + 1;
     }
-    if (u < s2) this.simulate(u, s2, c, jf, jl, rowP, A0);
+    if (u < s2) this.simulate(u, s2, c, k, hits, level);
   }
 
   /**
-   * Rows jf..jl arrive in each set of [u, v), whose whole content is overlay class c (their
-   * base lines are not among the rows). Moves the sets to the resulting class.
+   * The k arrivals of the current stretch reach each set of [u, v), whose whole content is
+   * overlay class c (no base line of theirs is among the arrivals). Moves the sets to the
+   * resulting class and reports the hits.
    */
-  private simulate(u: number, v: number, c: number, jf: number, jl: number, rowP: number, A0: number): void {
+  private simulate(u: number, v: number, c: number, k: number, hits: Stripes, level: number): void {
     const S = this.sets;
     const W = this.ways;
     const sq = this.sq;
@@ -318,12 +433,14 @@ export class RangeCacheLevel {
       sq[t] = this.cq[off + t]!;
       sa[t] = this.ca[off + t]!;
     }
-    const k = jl - jf + 1;
     const lim = k < W ? k : W;
     let nh = 0;
+    let fresh = Infinity;
     for (let idx = 0; idx < lim; idx++) {
-      const j = jf + idx;
-      const a = A0 + S * j;
+      this.arrival(idx);
+      const j = this.aRow;
+      const a = this.aAlpha;
+      if (a < fresh) fresh = a;
       let pos = -1;
       for (let t = 0; t < n; t++) {
         if (sq[t] === j) {
@@ -346,42 +463,47 @@ export class RangeCacheLevel {
       sa[0] = a;
     }
     if (k > W) {
-      // after `ways` distinct lines a set holds exactly those; every later row misses
+      // after `ways` distinct lines a set holds exactly those; every later arrival misses
       n = W;
       for (let t = 0; t < W; t++) {
-        sq[t] = jl - t;
-        sa[t] = A0 + S * (jl - t);
+        this.arrival(k - 1 - t);
+        sq[t] = this.aRow;
+        sa[t] = this.aAlpha;
+      }
+    }
+    const len = v - u;
+    if (len <= DEMOTE_SETS) {
+      // A few sets on their own (their history differs from their neighbours'): move what
+      // this batch did not bring to their base slots, so the overlay holds this batch's lines
+      // only and the sets can rejoin their neighbours' class.
+      let nNew = 0;
+      while (nNew < n && sa[nNew]! >= fresh) nNew++;
+      if (nNew < n) {
+        for (let s = u; s < v; s++) this.demote(s, nNew, n);
+        n = nNew;
       }
     }
     const d = this.intern(n);
-    const len = v - u;
     this.cls.fill(d, u, v);
     this.cref[d] = this.cref[d]! + len;
     this.release(c, len);
     this.hits += nh * len;
     this.misses += (k - nh) * len;
-    for (let i = 0; i < nh; i++) {
-      const j = this.hitRows[i]!;
-      const r = j - rowP;
-      const cnt = this.bucketN[r]!;
-      if (cnt === this.bucketStart[r]!.length) {
-        const bs = new Float64Array(cnt * 2);
-        bs.set(this.bucketStart[r]!);
-        this.bucketStart[r] = bs;
-        const bl = new Float64Array(cnt * 2);
-        bl.set(this.bucketLen[r]!);
-        this.bucketLen[r] = bl;
-      }
-      const st = S * j + u;
-      // merge with the previous stripe of the row when it ends where this one starts
-      if (cnt > 0 && this.bucketStart[r]![cnt - 1]! + this.bucketLen[r]![cnt - 1]! === st) {
-        this.bucketLen[r]![cnt - 1] = this.bucketLen[r]![cnt - 1]! + len;
-      } else {
-        this.bucketStart[r]![cnt] = st;
-        this.bucketLen[r]![cnt] = len;
-        this.bucketN[r] = cnt + 1;
-      }
-    }
+    for (let i = 0; i < nh; i++) hits.push(S * this.hitRows[i]! + u, len, level);
+  }
+
+  private prepareRuns(nRuns: number): void {
+    if (this.rRowP.length >= nRuns) return;
+    let cap = this.rRowP.length;
+    while (cap < nRuns) cap *= 2;
+    this.rRowP = new Float64Array(cap);
+    this.rRowL = new Float64Array(cap);
+    this.rP0 = new Float64Array(cap);
+    this.rP1 = new Float64Array(cap);
+    this.rA0 = new Float64Array(cap);
+    this.aJf = new Float64Array(cap);
+    this.aJl = new Float64Array(cap);
+    this.cuts = new Float64Array(2 * cap + 2);
   }
 
   // ------------------------------------------------------------ classes
@@ -515,6 +637,24 @@ export class RangeCacheLevel {
     this.release(c, 1);
   }
 
+  /**
+   * Writes scratch entries sq/sa[from..to) (older than the rest, newer than the base) into
+   * set s's base slots; the base keeps its newest `ways - to` lines besides them.
+   */
+  private demote(s: number, from: number, to: number): void {
+    const W = this.ways;
+    this.trimBase(s, W - to);
+    const base = s * W;
+    let w = base;
+    for (let t = from; t < to; t++) {
+      while (this.bstamp[w] !== 0) w++;
+      const q = this.sq[t]!;
+      this.btag[w] = q + 1;
+      this.bstamp[w] = this.sa[t]! + s;
+      this.inBase.add(q * this.sets + s);
+    }
+  }
+
   /** moves set s's whole content (overlay and resident base) into an overlay class of its own */
   private absorb(s: number): number {
     const c = this.cls[s]!;
@@ -572,8 +712,17 @@ export class RangeCacheHierarchy {
   private readonly hits = new Stripes();
   private runs = new Stripes();
   private next = new Stripes();
+  /** where each level's stripes start in `hits` (-1: the level saw no lines) */
+  private readonly from: Int32Array;
+  /** merge cursors: one sorted list per level and one for memory */
+  private readonly at: Int32Array;
+  private readonly end: Int32Array;
 
-  constructor(readonly levels: readonly RangeCacheLevel[]) {}
+  constructor(readonly levels: readonly RangeCacheLevel[]) {
+    this.from = new Int32Array(levels.length);
+    this.at = new Int32Array(levels.length + 1);
+    this.end = new Int32Array(levels.length + 1);
+  }
 
   access(line: number): number {
     const levels = this.levels;
@@ -607,10 +756,13 @@ export class RangeCacheHierarchy {
     let next = this.next;
     runs.n = 0;
     runs.push(first, n, 0);
+    const from = this.from;
+    let processed = 0;
     for (let k = 0; k < nLevels && runs.n > 0; k++) {
       next.n = 0;
-      const lv = levels[k]!;
-      for (let r = 0; r < runs.n; r++) lv.accessRun(runs.start[r]!, runs.len[r]!, k, hits, next);
+      from[k] = hits.n;
+      levels[k]!.accessBatch(runs, k, hits, next);
+      processed = k + 1;
       const t = runs;
       runs = next;
       next = t;
@@ -618,16 +770,41 @@ export class RangeCacheHierarchy {
     this.runs = runs;
     this.next = next;
     if (hitNs === null) return 0;
-    // merge the levels' stripes and the memory runs in line order, then sum
+    // merge the levels' stripes and the memory runs (each list in line order), then sum
+    const memFrom = hits.n;
     for (let r = 0; r < runs.n; r++) hits.push(runs.start[r]!, runs.len[r]!, nLevels);
-    const order = sortedOrder(hits);
+    const at = this.at;
+    const end = this.end;
+    let nl = 0;
+    for (let k = 0; k < processed; k++) {
+      const lo = from[k]!;
+      const hi = k + 1 < processed ? from[k + 1]! : memFrom;
+      if (lo < hi) {
+        at[nl] = lo;
+        end[nl++] = hi;
+      }
+    }
+    if (memFrom < hits.n) {
+      at[nl] = memFrom;
+      end[nl++] = hits.n;
+    }
     let ns = 0;
-    for (let i = 0; i < order.length; i++) {
-      const x = order[i]!;
-      const k = hits.level[x]!;
-      let len = hits.len[x]!;
+    for (;;) {
+      let x = -1;
+      let best = Infinity;
+      for (let i = 0; i < nl; i++) {
+        if (at[i]! < end[i]! && hits.start[at[i]!]! < best) {
+          best = hits.start[at[i]!]!;
+          x = i;
+        }
+      }
+      if (x < 0) break;
+      const xi = at[x]!;
+      at[x] = xi + 1;
+      const k = hits.level[xi]!;
+      let len = hits.len[xi]!;
       const stream = k < nLevels ? streamNs![k]! : memStream;
-      if (hits.start[x] === first) {
+      if (hits.start[xi] === first) {
         ns += k < nLevels ? hitNs[k]! : memHit;
         len--;
       }
@@ -635,15 +812,4 @@ export class RangeCacheHierarchy {
     }
     return ns;
   }
-}
-
-/** indices of the intervals in ascending start order */
-function sortedOrder(s: Stripes): Uint32Array {
-  const order = new Uint32Array(s.n);
-  for (let i = 0; i < s.n; i++) order[i] = i;
-  const start = s.start;
-  let sorted = true;
-  for (let i = 1; i < s.n && sorted; i++) sorted = start[i - 1]! < start[i]!;
-  if (!sorted) order.sort((a, b) => start[a]! - start[b]!);
-  return order;
 }
