@@ -1,9 +1,9 @@
 /**
  * Slot arithmetic of v4.14: chunks are sorted by free bytes (v6.12 sorts by contig hint), the
  * last slot holds fully free chunks, and there is no sidelined or to-depopulate list.
- * __pcpu_size_to_slot itself is unchanged and comes from the modern port.
+ * __pcpu_size_to_slot and pcpu_size_to_slot are unchanged and come from the modern port.
  */
-import { rawSizeToSlot } from '../bitmap/slots.ts';
+import { rawSizeToSlot, sizeToSlot } from '../bitmap/slots.ts';
 import { entryOf } from '../bitmap/state.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { contigBits } from './chunk.ts';
@@ -13,13 +13,8 @@ import type { PcpuV414 } from './state.ts';
 // imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
 const { PCPU_MIN_ALLOC_SIZE } = constants;
 
-export { rawSizeToSlot };
+export { rawSizeToSlot, sizeToSlot };
 
-/** mirrors pcpu_size_to_slot: a unit-sized request only fits an empty chunk */
-export function sizeToSlot(p: PcpuV414, size: number): number {
-  if (size === p.unitSize) return p.nrSlots - 1;
-  return rawSizeToSlot(size);
-}
 
 /** mirrors pcpu_chunk_slot (v4.14: by free bytes) */
 export function chunkSlot(p: PcpuV414, chunk: BitmapChunk): number {

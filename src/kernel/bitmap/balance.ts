@@ -6,7 +6,7 @@
 import { findNextBit, findNextZeroBit, testBit } from '../bitops.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { MD_CONTIG, MD_STRIDE } from './chunk.ts';
-import { chunkDepopulated, chunkPopulated, createChunk, depopulateAll, depopulateChunk, destroyChunk, populateChunk } from './populate.ts';
+import { chunkDepopulated, chunkPopulated, createChunk, depopulateAll, depopulateChunk, destroyChunk } from './populate.ts';
 import { chunkRelocate, reintegrateChunk, sizeToSlot } from './slots.ts';
 import type { PcpuCore, PcpuState } from './state.ts';
 import { chunkOf, entryOf } from './state.ts';
@@ -48,12 +48,23 @@ export function freeSurplusChunks<S extends PcpuCore>(
   }
 }
 
-/**
- * mirrors pcpu_balance_populated: populate up to the high watermark of empty pages (all of it
- * after an atomic failure), one chunk per slot from the page-sized slot up, creating a chunk when
- * nothing is left to populate
- */
+/** mirrors pcpu_balance_populated (v6.12) */
 export function balancePopulated(state: PcpuState): void {
+  populateEmptyPages(state, chunkPopulated, createChunk, chunkRelocate);
+}
+
+/**
+ * pcpu_balance_populated of every bitmap version: populate up to the high watermark of empty
+ * pages (all of it after an atomic failure), one chunk per slot from the page-sized slot up,
+ * creating a chunk when nothing is left to populate; page bookkeeping, chunk creation and
+ * relocation are the version's
+ */
+export function populateEmptyPages<S extends PcpuCore>(
+  state: S,
+  populated: (s: S, chunk: BitmapChunk, pageStart: number, pageEnd: number) => void,
+  create: (s: S) => BitmapChunk | null,
+  relocate: (s: S, chunk: BitmapChunk, oslot: number) => void,
+): void {
   const lists = state.lists;
   const high = state.knobs.emptyPopPagesHigh;
   const work = state.work;
@@ -84,9 +95,9 @@ export function balancePopulated(state: PcpuState): void {
         if (rs >= nrPages) break;
         const re = findNextBit(work, chunk.populated, nrPages, rs + 1);
         const nr = Math.min(re - rs, nrToPop);
-        if (populateChunk(state, chunk, rs, rs + nr)) {
+        if (state.backend.populate(chunk.baseAddr, rs, rs + nr)) {
           nrToPop -= nr;
-          chunkPopulated(state, chunk, rs, rs + nr);
+          populated(state, chunk, rs, rs + nr);
         } else {
           nrToPop = 0;
         }
@@ -97,9 +108,9 @@ export function balancePopulated(state: PcpuState): void {
 
     if (!nrToPop) return;
     // ran out of chunks to populate: make one and go again
-    const fresh = createChunk(state);
+    const fresh = create(state);
     if (!fresh) return;
-    chunkRelocate(state, fresh, -1);
+    relocate(state, fresh, -1);
   }
 }
 

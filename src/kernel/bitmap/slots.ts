@@ -6,7 +6,7 @@
 import { fls } from '../bitops.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { MD_CONTIG } from './chunk.ts';
-import type { PcpuState } from './state.ts';
+import type { PcpuCore, PcpuState } from './state.ts';
 import { PCPU_MIN_ALLOC_SIZE, PCPU_SLOT_BASE_SHIFT, entryOf } from './state.ts';
 
 /** mirrors __pcpu_size_to_slot: slot of a free run of `size` bytes */
@@ -15,8 +15,8 @@ export function rawSizeToSlot(size: number): number {
   return Math.max(highbit - PCPU_SLOT_BASE_SHIFT + 2, 1);
 }
 
-/** mirrors pcpu_size_to_slot: a whole unit's worth of space means the free slot */
-export function sizeToSlot(state: PcpuState, size: number): number {
+/** mirrors pcpu_size_to_slot (every bitmap version): a whole unit's worth of space means the free slot */
+export function sizeToSlot(state: PcpuCore, size: number): number {
   if (size === state.unitSize) return state.freeSlot;
   return rawSizeToSlot(size);
 }
