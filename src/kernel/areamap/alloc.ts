@@ -1,6 +1,7 @@
 /** The allocation path of v4.13 (pcpu_alloc). */
 import { findNextBit, findNextZeroBit } from '../bitops.ts';
 import { allocArea } from './alloc-area.ts';
+import { allocAreaFast, freeAreaFast } from './fast-area.ts';
 import type { AreamapChunk } from './chunk.ts';
 import { createChunk } from './chunk-lifecycle.ts';
 import { PCPU_CHUNK_WALK_BYTES } from './constants.ts';
@@ -54,7 +55,8 @@ export function pcpuAlloc(
 
   const chunk = out.chunkId === -1 ? s.reservedChunk! : s.chunks[out.chunkId]!;
   if (!atomic && !populateArea(s, chunk, off, size)) {
-    freeArea(s, chunk, off);
+    if (s.fastPath) freeAreaFast(s, chunk, off);
+    else freeArea(s, chunk, off);
     out.failReason = 'failed to populate';
     return allocFailed(s, size, align, atomic, reserved, out);
   }
@@ -74,7 +76,7 @@ function allocReserved(s: AreamapState, chunk: AreamapChunk, size: number, align
   if (size > chunk.contigHint) return -1;
   let newAlloc: number;
   while ((newAlloc = needToExtend(s, chunk, false)) !== 0) extendAreaMap(s, chunk, newAlloc);
-  const off = allocArea(s, chunk, size, align, false);
+  const off = s.fastPath ? allocAreaFast(s, chunk, size, align, false) : allocArea(s, chunk, size, align, false);
   if (off < 0) return -1;
   out.chunkId = chunk.id;
   out.failReason = null;
@@ -119,7 +121,7 @@ function allocFromSlots(s: AreamapState, size: number, align: number, atomic: bo
           continue restart;
         }
 
-        const off = allocArea(s, chunk, size, align, atomic);
+        const off = s.fastPath ? allocAreaFast(s, chunk, size, align, atomic) : allocArea(s, chunk, size, align, atomic);
         if (off >= 0) {
           out.chunkId = c;
           out.failReason = null;

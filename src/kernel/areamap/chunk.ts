@@ -7,6 +7,7 @@
  * why pcpu_alloc rounds sizes to 2 and raises alignments to 2.
  */
 import { bitmapWords } from '../bitops.ts';
+import type { FitIndex } from './fit-index.ts';
 
 const CLEAN = 0x7fffffff;
 
@@ -16,7 +17,76 @@ export class AreamapChunk {
   /** base_addr: offsets count from here (for the first chunk: the start of the unit) */
   baseAddr = 0;
 
-  map: Int32Array;
+  /**
+   * The map's storage. The fast path (fast-area.ts) keeps a gap in it, so that inserting or
+   * removing entries moves only the entries between the last edit and this one instead of the
+   * whole tail; `map` closes the gap first, so every other reader sees the kernel's layout.
+   */
+  buf: Int32Array;
+  /** a gap of gapLen unused entries sits before logical entry gapStart (else the gap is after the sentinel) */
+  gapOpen = false;
+  gapStart = 0;
+  gapLen = 0;
+  /** the fast path's first-fit index over this map (built when a scan gets long; keyed by offsets, so it survives map growth) */
+  fitIndex: FitIndex | null = null;
+
+  /** the map as the kernel lays it out: entries 0..map_used, the sentinel last */
+  get map(): Int32Array {
+    if (this.gapOpen) this.closeGap();
+    return this.buf;
+  }
+
+  set map(m: Int32Array) {
+    this.buf = m;
+    this.gapOpen = false;
+  }
+
+  /** map[i] for 0 <= i <= map_used, wherever the gap is */
+  at(i: number): number {
+    return this.gapOpen && i >= this.gapStart ? this.buf[i + this.gapLen]! : this.buf[i]!;
+  }
+
+  /** map[i] = v */
+  setAt(i: number, v: number): void {
+    if (this.gapOpen && i >= this.gapStart) this.buf[i + this.gapLen] = v;
+    else this.buf[i] = v;
+  }
+
+  /** moves the gap to just before logical entry `pos` (0 <= pos <= map_used + 1) */
+  moveGap(pos: number): void {
+    const buf = this.buf;
+    if (!this.gapOpen) {
+      this.gapOpen = true;
+      this.gapStart = this.mapUsed + 1;
+      this.gapLen = buf.length - this.gapStart;
+    }
+    const g = this.gapStart;
+    const len = this.gapLen;
+    if (pos < g) buf.copyWithin(pos + len, pos, g);
+    else if (pos > g) buf.copyWithin(g, g + len, pos + len);
+    this.gapStart = pos;
+  }
+
+  /** `n` new entries before logical entry `pos` (their values to be set); map_used grows by n */
+  insertEntries(pos: number, n: number): void {
+    this.moveGap(pos);
+    this.gapStart += n;
+    this.gapLen -= n;
+    this.mapUsed += n;
+  }
+
+  /** removes logical entries pos..pos+n-1; map_used shrinks by n */
+  removeEntries(pos: number, n: number): void {
+    this.moveGap(pos);
+    this.gapLen += n;
+    this.mapUsed -= n;
+  }
+
+  private closeGap(): void {
+    this.moveGap(this.mapUsed + 1);
+    this.gapOpen = false;
+  }
+
   /** map_alloc: entries allocated (the map's length) */
   mapAlloc: number;
   /** map_used: live entries before the sentinel */
@@ -77,7 +147,7 @@ export class AreamapChunk {
 
   constructor(id: number, unitPages: number, mapAlloc: number) {
     this.id = id;
-    this.map = new Int32Array(mapAlloc);
+    this.buf = new Int32Array(mapAlloc);
     this.mapAlloc = mapAlloc;
     this.populated = new Uint32Array(bitmapWords(unitPages));
   }

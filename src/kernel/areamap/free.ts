@@ -1,6 +1,7 @@
 /** free_percpu of v4.13. */
 import { InvariantError } from '../allocator.ts';
 import { freeArea } from './free-area.ts';
+import { freeAreaFast } from './fast-area.ts';
 import type { AreamapState } from './state.ts';
 import { scheduleBalanceWork } from './state.ts';
 
@@ -12,7 +13,8 @@ export function freePercpu(s: AreamapState, chunkId: number, off: number): void 
   const chunk = chunkId === -1 ? s.reservedChunk : (s.chunks[chunkId] ?? null);
   if (chunk === null) throw new InvariantError(`free_percpu: no live chunk ${chunkId}`);
 
-  freeArea(s, chunk, off);
+  if (s.fastPath) freeAreaFast(s, chunk, off);
+  else freeArea(s, chunk, off);
   if (chunk !== s.reservedChunk) s.nrEmptyPopPages += s.occPages;
 
   if (chunk.freeSize === s.unitSize) {

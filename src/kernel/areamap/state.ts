@@ -53,6 +53,11 @@ export interface AreamapState {
 
   /** pcpu_alloc_area / pcpu_free_area's occ_pages out parameter */
   occPages: number;
+  /**
+   * run pcpu_alloc_area / pcpu_free_area as fast-area.ts does (gap in the map, first-fit index),
+   * the default; false runs the straightforward ports (alloc-area.ts, free-area.ts)
+   */
+  fastPath: boolean;
 }
 
 /** the state right after pcpu_setup_first_chunk built its chunks, before they are linked in */
@@ -91,6 +96,7 @@ export function newAreamapState(
     atomicAllocFailed: false,
     warnLimit: PCPU_WARN_LIMIT,
     occPages: 0,
+    fastPath: true,
   };
 }
 
