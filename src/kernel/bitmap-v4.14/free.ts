@@ -1,6 +1,6 @@
 /** The v4.14 free entry (free_percpu). */
 import { freeArea } from './area.ts';
-import { entryOf } from '../bitmap/state.ts';
+import { anotherFreeChunk } from '../bitmap/free.ts';
 import type { PcpuV414 } from './state.ts';
 
 /**
@@ -12,13 +12,6 @@ export function freePercpu(p: PcpuV414, chunkId: number, off: number): void {
   if (!chunk) throw new RangeError(`free_percpu: no live chunk ${chunkId}`);
   freeArea(p, chunk, off);
 
-  if (chunk.freeBytes === p.unitSize) {
-    for (let id = p.lists.first(p.freeSlot); id !== -1; id = p.lists.next(id)) {
-      if (id !== entryOf(chunk)) {
-        p.scheduleBalanceWork();
-        break;
-      }
-    }
-  }
+  if (chunk.freeBytes === p.unitSize && anotherFreeChunk(p, chunk)) p.scheduleBalanceWork();
   p.tracer?.freePercpu(chunk.id, chunk.baseAddr, off);
 }

@@ -7,7 +7,7 @@ import type { BitmapChunk } from './chunk.ts';
 import { MD_FIRST_FREE } from './chunk.ts';
 import { blockUpdateHintFree } from './hints.ts';
 import { chunkRelocate, chunkSlot, isolateChunk } from './slots.ts';
-import type { PcpuState } from './state.ts';
+import type { PcpuCore, PcpuState } from './state.ts';
 import { PCPU_MIN_ALLOC_SIZE, entryOf } from './state.ts';
 
 /** mirrors pcpu_free_area: returns the bytes freed */
@@ -49,21 +49,26 @@ export function shouldReclaimChunk(state: PcpuState, chunk: BitmapChunk): boolea
   );
 }
 
+/**
+ * free_percpu's test (every bitmap version) after it emptied `chunk`: is some other chunk fully
+ * free too (a second one is one too many, so the balance work should run)
+ */
+export function anotherFreeChunk(state: PcpuCore, chunk: BitmapChunk): boolean {
+  const lists = state.lists;
+  const self = entryOf(chunk);
+  for (let e = lists.first(state.freeSlot); e !== -1; e = lists.next(e)) {
+    if (e !== self) return true;
+  }
+  return false;
+}
+
 /** mirrors free_percpu for the allocation at byte `off` of `chunk` */
 export function freePercpu(state: PcpuState, chunk: BitmapChunk, off: number): void {
   freeArea(state, chunk, off);
 
   let needBalance = false;
   if (!chunk.isolated && chunk.freeBytes === state.unitSize) {
-    // a second fully free chunk is one too many
-    const lists = state.lists;
-    const self = entryOf(chunk);
-    for (let e = lists.first(state.freeSlot); e !== -1; e = lists.next(e)) {
-      if (e !== self) {
-        needBalance = true;
-        break;
-      }
-    }
+    needBalance = anotherFreeChunk(state, chunk);
   } else if (shouldReclaimChunk(state, chunk)) {
     isolateChunk(state, chunk);
     needBalance = true;
