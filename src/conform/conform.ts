@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { TraceLine, TraceOp } from '../trace/percpu-trace.ts';
 import { TraceFormatError, parseHeader, parseJsonLines, parseOp, readTraceText } from '../trace/percpu-trace.ts';
-import type { ReplayOptions } from './replay.ts';
+import type { CaseFailure, ReplayOptions } from './replay.ts';
 import { replayCase } from './replay.ts';
 
 export interface CaseOutcome {
@@ -65,7 +65,7 @@ export function conformFile(file: string, opts: ReplayOptions): CaseOutcome[] {
     return entries.map((entry) => {
       try {
         const header = parseHeader(file, entry);
-        return { file, name: header.name, failure: replayCase(header, entry.line, [], opts) };
+        return { file, name: shortName(header.name), failure: short(replayCase(header, entry.line, [], opts)) };
       } catch (e) {
         return unreadable(file, e, `${basename(file)}:${entry.line}`);
       }
@@ -74,14 +74,19 @@ export function conformFile(file: string, opts: ReplayOptions): CaseOutcome[] {
   try {
     const header = parseHeader(file, entries[0]!);
     const ops: TraceLine<TraceOp>[] = entries.slice(1).map((e) => ({ line: e.line, value: parseOp(file, e) }));
-    return [{ file, name: header.name, failure: replayCase(header, entries[0]!.line, ops, opts) }];
+    return [{ file, name: shortName(header.name), failure: short(replayCase(header, entries[0]!.line, ops, opts)) }];
   } catch (e) {
     return [unreadable(file, e)];
   }
 }
 
+/** a FAIL line stays one short line whatever the trace holds (a reason may quote a key or a path from it) */
+const MAX_REASON = 300;
+const short = (f: CaseFailure | null): CaseFailure | null => (f && f.reason.length > MAX_REASON ? { ...f, reason: `${f.reason.slice(0, MAX_REASON - 3)}...` } : f);
+const shortName = (name: string): string => (name.length > 80 ? `${name.slice(0, 77)}...` : name);
+
 function unreadable(file: string, e: unknown, name = basename(file)): CaseOutcome {
   const line = e instanceof TraceFormatError ? e.line : 0;
   const reason = e instanceof TraceFormatError ? e.message.slice(e.file.length + 1).replace(/^\d+: /, '') : String(e);
-  return { file, name, failure: { line, reason } };
+  return { file, name, failure: short({ line, reason }) };
 }

@@ -9,6 +9,7 @@ import { allocatorFactory } from '../kernel/registry.ts';
 import { SimplePlatform } from '../hw/simple-platform.ts';
 import type { TraceHeader, TraceLine, TraceOp } from '../trace/percpu-trace.ts';
 import { firstDifference } from './first-difference.ts';
+import { shown } from '../input/shown.ts';
 
 export interface CaseFailure {
   /** 1-based line in the file where the mismatch or error happened */
@@ -36,7 +37,7 @@ export function configOf(header: TraceHeader): AllocatorConfig {
   };
 }
 
-const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v));
+const show = (v: unknown): string => shown(v, 200);
 
 /** Returns null when every expectation of the case holds. */
 export function replayCase(
@@ -90,12 +91,12 @@ function applyOp(
       if (eager && allocator.balancePending) allocator.runBalance();
       if (!op.expect) return null;
       const d = firstDifference(op.expect, got, 'expect');
-      if (d) return `alloc id ${op.id} ${d.path}: expected ${show(d.expected)}, got ${show(d.got)}` + (off < 0 ? ` (${allocator.lastFailReason})` : '');
+      if (d) return `alloc id ${shown(op.id)} ${d.path}: expected ${show(d.expected)}, got ${show(d.got)}` + (off < 0 ? ` (${allocator.lastFailReason})` : '');
       return null;
     }
     case 'free': {
       const a = live.get(op.id);
-      if (a === undefined) return `free of unknown id ${JSON.stringify(op.id)}`;
+      if (a === undefined) return `free of unknown id ${shown(op.id)}`;
       live.delete(op.id);
       if (a === null) return null;
       allocator.free(a.chunk, a.off);

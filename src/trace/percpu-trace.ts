@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { AllocInfo, AllocatorStats } from '../kernel/allocator.ts';
+import { shown } from '../input/shown.ts';
 
 export const TRACE_FORMAT = 'percpu-trace/1';
 
@@ -113,7 +114,7 @@ const OP_KEYS: Record<string, string[]> = {
 /** the first key of `obj` not in `known`, as a message, or null */
 function unknownKey(obj: Record<string, unknown>, known: readonly string[], where: string): string | null {
   const k = Object.keys(obj).find((key) => !known.includes(key));
-  return k === undefined ? null : `${where}${JSON.stringify(k)}: unknown key (known: ${known.join(', ')})`;
+  return k === undefined ? null : `${where}${shown(k)}: unknown key (known: ${known.join(', ')})`;
 }
 
 /** Checks a header line's shape; returns it typed. */
@@ -125,16 +126,16 @@ export function parseHeader(file: string, entry: TraceLine<unknown>): TraceHeade
   if (!isObj(h)) return bad('header: expected an object');
   const extra = unknownKey(h, HEADER_KEYS, 'header.');
   if (extra) bad(extra);
-  if (h.format !== TRACE_FORMAT) bad(`header.format: expected "${TRACE_FORMAT}", got ${JSON.stringify(h.format)}`);
+  if (h.format !== TRACE_FORMAT) bad(`header.format: expected "${TRACE_FORMAT}", got ${shown(h.format)}`);
   for (const k of ['name', 'kernel', 'allocator'] as const) {
-    if (typeof h[k] !== 'string') bad(`header.${k}: expected a string, got ${JSON.stringify(h[k])}`);
+    if (typeof h[k] !== 'string') bad(`header.${k}: expected a string, got ${shown(h[k])}`);
   }
   const m = h.machine;
   if (!isObj(m)) return bad('header.machine: expected an object');
   const extraM = unknownKey(m, ['page_size', 'nr_cpus', 'cpu_to_node', 'node_distance'], 'header.machine.');
   if (extraM) bad(extraM);
   for (const k of ['page_size', 'nr_cpus'] as const) {
-    if (!isInt(m[k]) || (m[k] as number) <= 0) bad(`header.machine.${k}: expected a positive integer, got ${JSON.stringify(m[k])}`);
+    if (!isInt(m[k]) || (m[k] as number) <= 0) bad(`header.machine.${k}: expected a positive integer, got ${shown(m[k])}`);
   }
   if (!Array.isArray(m.cpu_to_node) || !m.cpu_to_node.every(isInt)) bad('header.machine.cpu_to_node: expected an array of integers');
   if (!Array.isArray(m.node_distance) || !m.node_distance.every((r) => Array.isArray(r) && r.every(isInt))) {
@@ -145,11 +146,11 @@ export function parseHeader(file: string, entry: TraceLine<unknown>): TraceHeade
   const extraFc = unknownKey(fc, ['static_size', 'reserved_size', 'dyn_size', 'atom_size'], 'header.first_chunk.');
   if (extraFc) bad(extraFc);
   for (const k of ['static_size', 'reserved_size', 'dyn_size', 'atom_size'] as const) {
-    if (!isInt(fc[k]) || (fc[k] as number) < 0) bad(`header.first_chunk.${k}: expected a non-negative integer, got ${JSON.stringify(fc[k])}`);
+    if (!isInt(fc[k]) || (fc[k] as number) < 0) bad(`header.first_chunk.${k}: expected a non-negative integer, got ${shown(fc[k])}`);
   }
-  if (h.balance !== 'eager' && h.balance !== 'manual') bad(`header.balance: expected "eager" or "manual", got ${JSON.stringify(h.balance)}`);
+  if (h.balance !== 'eager' && h.balance !== 'manual') bad(`header.balance: expected "eager" or "manual", got ${shown(h.balance)}`);
   if (h.page_limit !== null && h.page_limit !== undefined && !(isInt(h.page_limit) && h.page_limit >= 0)) {
-    bad(`header.page_limit: expected null or a non-negative integer, got ${JSON.stringify(h.page_limit)}`);
+    bad(`header.page_limit: expected null or a non-negative integer, got ${shown(h.page_limit)}`);
   }
   if (h.page_limit === undefined) h.page_limit = null;
   return h as unknown as TraceHeader;
@@ -166,16 +167,16 @@ export function parseOp(file: string, entry: TraceLine<unknown>): TraceOp {
   if (known) {
     const extra = unknownKey(o, known, `${o.op as string}.`);
     if (extra) bad(extra);
-    if (o.expect !== undefined && !isObj(o.expect)) bad(`${o.op as string}.expect: expected an object, got ${JSON.stringify(o.expect)}`);
+    if (o.expect !== undefined && !isObj(o.expect)) bad(`${o.op as string}.expect: expected an object, got ${shown(o.expect)}`);
   }
   switch (o.op) {
     case 'alloc':
       for (const k of ['size', 'align'] as const) {
-        if (!isInt(o[k])) bad(`alloc.${k}: expected an integer, got ${JSON.stringify(o[k])}`);
+        if (!isInt(o[k])) bad(`alloc.${k}: expected an integer, got ${shown(o[k])}`);
         // size_t in the kernel: a recorded call cannot pass a negative one
-        if (!isSize(o[k])) bad(`alloc.${k}: expected a non-negative integer (size_t), got ${JSON.stringify(o[k])}`);
+        if (!isSize(o[k])) bad(`alloc.${k}: expected a non-negative integer (size_t), got ${shown(o[k])}`);
       }
-      if (o.gfp !== 'kernel' && o.gfp !== 'atomic') bad(`alloc.gfp: expected "kernel" or "atomic", got ${JSON.stringify(o.gfp)}`);
+      if (o.gfp !== 'kernel' && o.gfp !== 'atomic') bad(`alloc.gfp: expected "kernel" or "atomic", got ${shown(o.gfp)}`);
       if (o.reserved !== undefined && typeof o.reserved !== 'boolean') bad('alloc.reserved: expected a boolean');
       if (!isInt(o.id) && typeof o.id !== 'string') bad('alloc.id: expected an integer or a string');
       return o as TraceOp;
@@ -186,6 +187,6 @@ export function parseOp(file: string, entry: TraceLine<unknown>): TraceOp {
     case 'stats':
       return o as TraceOp;
     default:
-      return bad(`op: expected "alloc", "free", "balance" or "stats", got ${JSON.stringify(o.op)}`);
+      return bad(`op: expected "alloc", "free", "balance" or "stats", got ${shown(o.op)}`);
   }
 }
