@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import type { FirstChunkRequest, Topology } from '../kernel/allocator.ts';
 import { InputError } from '../input/input-error.ts';
-import { parseJson5, readTextFile, valueAt } from '../input/json5-file.ts';
+import { firstProblems, parseJson5, readTextFile, valueAt } from '../input/json5-file.ts';
 import { locateValues, pathKey, positionOf } from '../input/json5-locate.ts';
 import { nodeMatrix } from './distance-table.ts';
 import type { CacheLevelSpec, CostConstants, FixedCosts, MachineFile } from './machine-schema.ts';
@@ -113,18 +113,17 @@ const received = (v: unknown): string => {
 
 function describe(file: string, text: string, value: unknown, overrides: unknown, overridesSource: string, error: z.ZodError): string {
   const located = locateValues(text);
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-      const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
-      const fieldPath = keys.length > 0 ? [...path, keys[0]!] : path;
-      const field = pathKey(fieldPath) || '(top level)';
-      const what = keys.length > 0 ? 'unknown key (the machine file format is described in config/README.md)' : `${issue.message.replace(/, received \w+$/, '')}, received ${received(valueAt(value, path))}`;
-      if (fromOverrides(overrides, fieldPath)) return `${overridesSource}: ${field}: ${what}`;
-      const pos = positionOf(located, fieldPath);
-      return `${file}:${pos.line}:${pos.column}: ${field}: ${what}`;
-    })
-    .join('\n');
+  const lines = error.issues.map((issue) => {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
+    const fieldPath = keys.length > 0 ? [...path, keys[0]!] : path;
+    const field = pathKey(fieldPath) || '(top level)';
+    const what = keys.length > 0 ? 'unknown key (the machine file format is described in config/README.md)' : `${issue.message.replace(/, received \w+$/, '')}, received ${received(valueAt(value, path))}`;
+    if (fromOverrides(overrides, fieldPath)) return `${overridesSource}: ${field}: ${what}`;
+    const pos = positionOf(located, fieldPath);
+    return `${file}:${pos.line}:${pos.column}: ${field}: ${what}`;
+  });
+  return firstProblems(lines).join('\n');
 }
 
 /** Turns a validated file into a Machine. */

@@ -166,10 +166,14 @@ export const MachineFileSchema = z
     const nodes = m.topology.nodes;
     const owner = new Map<number, number>();
     nodes.forEach((node, n) => {
+      let reported = false; // one message per node, not one per CPU of an overlapping range
       for (const c of node.cpus) {
         const prev = owner.get(c);
-        if (prev !== undefined) issue(['topology', 'nodes', n, 'cpus'], `expected each CPU on one node, but CPU ${c} is also on node ${prev}`);
-        else owner.set(c, n);
+        if (prev === undefined) owner.set(c, n);
+        else if (!reported) {
+          issue(['topology', 'nodes', n, 'cpus'], `expected each CPU on one node, but CPU ${c} is also on node ${prev}`);
+          reported = true;
+        }
       }
     });
     const nrCpus = owner.size;

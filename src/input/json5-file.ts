@@ -51,20 +51,30 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-/** One line per zod issue, each naming file:line:column and the field. */
+/** at most this many problems are listed; the last line listed says how many more there are */
+const MAX_PROBLEMS = 5;
+
+/** the first MAX_PROBLEMS lines; the last one kept says how many more there are */
+export function firstProblems(lines: string[]): string[] {
+  if (lines.length <= MAX_PROBLEMS) return lines;
+  const kept = lines.slice(0, MAX_PROBLEMS);
+  kept[MAX_PROBLEMS - 1] += ` (and ${lines.length - MAX_PROBLEMS} more problems)`;
+  return kept;
+}
+
+/** One line per zod issue (the first few), each naming file:line:column and the field. */
 export function describeIssues(file: string, text: string, value: unknown, error: z.ZodError): string {
   const located = locateValues(text);
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-      const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
-      const fieldPath = keys.length > 0 ? [...path, keys[0]!] : path;
-      const pos = positionOf(located, fieldPath);
-      const field = pathKey(fieldPath) || '(top level)';
-      const what = keys.length > 0 ? `unknown key (known keys are listed in the README)` : `${issue.message}, received ${received(valueAt(value, path))}`;
-      return `${file}:${pos.line}:${pos.column}: ${field}: ${what}`;
-    })
-    .join('\n');
+  const lines = error.issues.map((issue) => {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
+    const fieldPath = keys.length > 0 ? [...path, keys[0]!] : path;
+    const pos = positionOf(located, fieldPath);
+    const field = pathKey(fieldPath) || '(top level)';
+    const what = keys.length > 0 ? `unknown key (known keys are listed in the README)` : `${issue.message}, received ${received(valueAt(value, path))}`;
+    return `${file}:${pos.line}:${pos.column}: ${field}: ${what}`;
+  });
+  return firstProblems(lines).join('\n');
 }
 
 /** Read, parse and validate; returns the schema's output type. */
