@@ -157,7 +157,7 @@ function runnable(text: string): { ok: true } | { ok: false; why: string } {
   const walk = (v: unknown, key: string, under: string): void => {
     if (why) return;
     if (typeof v === 'number') {
-      if (under === 'workload' && (key === 'size' || key === 'align') && v < 0) why = 'negative size or align';
+      if (v < 0 && ((under === 'workload' && (key === 'size' || key === 'align')) || under === 'matrix')) why = 'negative size or align';
       else if ((under === 'workload' || under === 'matrix') && !SIZE_KEYS.has(key) && v > 400) why = 'large count';
       else if (under === 'firstChunk' && v > 2 ** 26) why = 'large first chunk';
       else if ((key === 'size' || key === 'valueSize') && v > 2 ** 26) why = 'large object';
@@ -294,7 +294,7 @@ describe(`fuzzing the input readers (seed ${FUZZ_SEED})`, () => {
         if (res.problem) failure(failures, file, what, res.problem);
         else if (!/^\d+ passed, \d+ failed$/m.test(stdout) || stdout.split('\n').some((l) => l !== '' && !l.startsWith('FAIL ') && !/^\d+ passed/.test(l))) {
           failure(failures, file, what, `unexpected conform output: ${stdout.slice(0, 300)}`);
-        }
+        } else if (stdout.split('\n').some((l) => l.length > 700)) failure(failures, file, what, `a long conform line: ${stdout.slice(0, 800)}`);
       }
       if (i % 5 === 1) {
         // the same file replayed as a scenario workload on the modeled machine

@@ -65,6 +65,17 @@ describe('a malformed scenario', () => {
     const u = put('unknown.json5', `{\n  machine: 'laptop',\n  colour: 'red',\n  workload: [{phase: 'balance'}],\n}`);
     expect(await rejects(u)).toBe(`${u}:3:11: colour: unknown key (known keys are listed in the README)`);
   });
+  it('many problems at once: the first five, the fifth saying how many more', async () => {
+    const f = put('many.json5', `{machine: 'laptop', workload: [${Array.from({ length: 8 }, () => "{phase: 'alloc', count: -1, size: 8}").join(', ')}]}`);
+    rmSync(out, { force: true });
+    stderr = '';
+    expect(await main(['run', f, '--json', out])).toBe(2);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(new RegExp(`^sim: ${f}:1:\\d+: workload\\[0\\]\\.count: `));
+    expect(lines.slice(1).every((l) => l.startsWith(`${f}:1:`))).toBe(true);
+    expect(lines[4]).toMatch(/workload\[4\]\.count: .* \(and 3 more problems\)$/);
+  });
   it('a missing file and a directory', async () => {
     expect(await rejects(join(dir, 'nope.json5'))).toBe(`${dir}/nope.json5: no such file`);
     mkdirSync(join(dir, 'adir.json5'), { recursive: true });
@@ -118,6 +129,10 @@ describe('an out-of-range machine', () => {
     expect(await rejects(square)).toMatch(new RegExp(`^${square}:3:16: machine.overrides: topology.distance\\[0\\]: expected a square table`));
     const node = withOverrides('node', "{topology: {nodes: [{cpus: '0-7', memory: '16 GiB'}, {cpus: '8-15', memory: '16 GiB'}]}}");
     expect(await rejects(node)).toMatch(new RegExp(`^${node}:3:16: machine.overrides: topology.distance: expected a 2x2 table \\(one row per node\\), got 1 rows`));
+  });
+  it('CPUs on two nodes: one line per node, not one per CPU', async () => {
+    const f = withOverrides('twice', "{topology: {nodes: [{cpus: '0-63', memory: '16 GiB'}, {cpus: '0-63', memory: '16 GiB'}], distance: [[10, 20], [20, 10]]}}");
+    expect(await rejects(f)).toMatch(new RegExp(`^${f}:3:16: machine.overrides: topology.nodes\\[1\\].cpus: expected each CPU on one node, but CPU 0 is also on node 0`));
   });
   it('a page size the kernel does not support', async () => {
     const f = withOverrides('page', "{memory: {pageSize: '512 KiB'}, topology: {nodes: [{cpus: '0-3', memory: '4 GiB'}]}, firstChunk: {atomSize: '512 KiB'}, vmalloc: {size: '1 TiB'}}");
