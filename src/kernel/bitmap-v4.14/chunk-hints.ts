@@ -4,6 +4,7 @@
  */
 import * as bitops from '../bitops.ts';
 import * as layout from '../bitmap/chunk.ts';
+import { nextMdFreeRegion } from '../bitmap/hints.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { firstBit } from './chunk.ts';
 import * as constants from './constants.ts';
@@ -47,45 +48,6 @@ export function cntPopPages(p: PcpuV414, c: BitmapChunk, bitOff: number, bits: n
 }
 
 /**
- * mirrors pcpu_next_md_free_region: from chunk bit p.regionOff, the next free run visible in
- * the block hints, left in p.regionOff / p.regionBits. Two kinds of run are visible: a block's
- * contig hint that starts at or after the position and stays off the block's right edge, and a
- * block's right_free joined to the following blocks' left_free across fully free blocks.
- * Running out of blocks leaves regionOff at or past mapBits.
- */
-export function nextMdFreeRegion(p: PcpuV414, c: BitmapChunk): void {
-  const md = c.md;
-  const bb = p.blockBits;
-  let i = Math.floor(p.regionOff / bb);
-  let blockOff = p.regionOff % bb;
-  let bits = 0;
-  const i0 = i;
-  for (; i < c.nrBlocks; i++) {
-    const b = i * MD_STRIDE;
-    if (bits) {
-      bits += md[b + MD_LEFT_FREE]!;
-      if (md[b + MD_LEFT_FREE] === bb) continue;
-      break;
-    }
-    bits = md[b + MD_CONTIG]!;
-    const cs = md[b + MD_CONTIG_START]!;
-    if (bits && cs >= blockOff && bits + cs < bb) {
-      p.regionOff = i * bb + cs;
-      break;
-    }
-    blockOff = 0;
-    bits = md[b + MD_RIGHT_FREE]!;
-    p.regionOff = (i + 1) * bb - bits;
-  }
-  p.regionBits = bits;
-  const n = Math.min(i + 1, c.nrBlocks) - i0;
-  if (n > 0) {
-    p.work.blockMdRead += n;
-    p.platform.touchRead(c.mdAddr + i0 * BLOCK_MD_BYTES, n * BLOCK_MD_BYTES);
-  }
-}
-
-/**
  * mirrors pcpu_chunk_refresh_hint (v4.14): rebuild contig_bits from the block hints, walking
  * from first_bit, and recount the chunk's empty populated pages from the same runs; the global
  * count moves by the difference (the reserved chunk does not count globally)
@@ -93,15 +55,13 @@ export function nextMdFreeRegion(p: PcpuV414, c: BitmapChunk): void {
 export function chunkRefreshHint(p: PcpuV414, c: BitmapChunk): void {
   c.md[c.chunkMd + MD_CONTIG] = 0;
   let nrEmptyPopPages = 0;
-  p.regionOff = firstBit(c);
-  nextMdFreeRegion(p, c);
+  nextMdFreeRegion(p, c, firstBit(c), BLOCK_MD_BYTES);
   while (p.regionOff < c.mapBits) {
     const off = p.regionOff;
     const bits = p.regionBits;
     chunkUpdate(c, off, bits);
     nrEmptyPopPages += cntPopPages(p, c, off, bits);
-    p.regionOff = off + bits + 1;
-    nextMdFreeRegion(p, c);
+    nextMdFreeRegion(p, c, off + bits + 1, BLOCK_MD_BYTES);
   }
   if (c !== p.reserved) p.nrEmptyPopPages += nrEmptyPopPages - c.nrEmptyPopPages;
   c.nrEmptyPopPages = nrEmptyPopPages;

@@ -8,9 +8,10 @@ import { bitmapFill, bitmapSet, setBit } from '../bitops.ts';
 import { createChunkBackend, unitGeometry, type ChunkBackendKind } from '../chunk-backend.ts';
 import { pcpuMinUnitSize } from '../constants.ts';
 import type { Platform } from '../platform.ts';
-import { BitmapChunk, MD_BYTES, MD_FIRST_FREE } from './chunk.ts';
+import { BitmapChunk, MD_FIRST_FREE } from './chunk.ts';
+import { allocChunkMeta } from './chunk-meta.ts';
 import { blockUpdateHintAlloc } from './hints.ts';
-import { registerChunk } from './populate.ts';
+import { META_SIZES, registerChunk } from './populate.ts';
 import { chunkRelocate, rawSizeToSlot } from './slots.ts';
 import type { PcpuState } from './state.ts';
 import { PCPU_MIN_ALLOC_SIZE, PCPU_WARN_LIMIT, newLists } from './state.ts';
@@ -28,11 +29,7 @@ export function allocFirstChunk(state: PcpuState, id: number, tmpAddr: number, m
   chunk.endOffset = regionSize - startOffset - mapSize;
   const regionBits = chunk.mapBits;
 
-  const p = state.platform;
-  chunk.metaAddr = p.metaAlloc(128 + Math.ceil(chunk.nrPages / 64) * 8);
-  chunk.allocMapAddr = p.metaAlloc(Math.ceil(regionBits / 64) * 8);
-  chunk.boundMapAddr = p.metaAlloc(Math.ceil((regionBits + 1) / 64) * 8);
-  chunk.mdAddr = p.metaAlloc(chunk.nrBlocks * MD_BYTES);
+  allocChunkMeta(state.platform, chunk, META_SIZES);
   registerChunk(state, chunk);
 
   chunk.immutable = true;

@@ -22,7 +22,7 @@ import {
   MD_STRIDE,
 } from './chunk.ts';
 import { updateEmptyPages } from './slots.ts';
-import type { PcpuState } from './state.ts';
+import type { PcpuCore, PcpuState } from './state.ts';
 
 /** ALIGN for a power-of-two `a` */
 export function alignUp(x: number, a: number): number {
@@ -109,9 +109,10 @@ export function blockUpdateScan(state: PcpuState, chunk: BitmapChunk, bitOff: nu
 /**
  * mirrors pcpu_next_md_free_region: from chunk bit `bitOff`, the next free run the block hints
  * expose at chunk level (a block's inner contig run, or a right_free run joined with the
- * following blocks' left_free). Result in state.regionOff / state.regionBits.
+ * following blocks' left_free). Result in state.regionOff / state.regionBits. Shared with
+ * v4.14, whose block records are `mdBytes` long.
  */
-export function nextMdFreeRegion(state: PcpuState, chunk: BitmapChunk, bitOff: number): void {
+export function nextMdFreeRegion(state: PcpuCore, chunk: BitmapChunk, bitOff: number, mdBytes = MD_BYTES): void {
   const bb = state.blockBits;
   const md = chunk.md;
   let i = Math.floor(bitOff / bb);
@@ -139,7 +140,7 @@ export function nextMdFreeRegion(state: PcpuState, chunk: BitmapChunk, bitOff: n
   }
   if (reads) {
     state.work.blockMdRead += reads;
-    state.platform.touchRead(chunk.mdAddr + firstBlock * MD_BYTES, reads * MD_BYTES);
+    state.platform.touchRead(chunk.mdAddr + firstBlock * mdBytes, reads * mdBytes);
   }
   state.regionOff = bitOff;
   state.regionBits = bits;

@@ -14,7 +14,7 @@ import { entryOf } from './state.ts';
 const { bitmapClear, bitmapSet, findNextBit, findNextZeroBit } = bitops;
 
 /** v6.12's metadata sizes: a 128-byte struct up to populated[] (64-bit, stats off), 32-byte hint blocks */
-const META_SIZES: ChunkMetaSizes = { structBytes: 128, blockMdBytes: MD_BYTES, freesBlockMd: true };
+export const META_SIZES: ChunkMetaSizes = { structBytes: 128, blockMdBytes: MD_BYTES, freesBlockMd: true };
 
 /** mirrors pcpu_chunk_populated */
 export function chunkPopulated(state: PcpuState, chunk: BitmapChunk, pageStart: number, pageEnd: number): void {
