@@ -105,6 +105,9 @@ describe('a malformed machine file', () => {
     expect(await rejects(using('type', t))).toMatch(new RegExp(`^${t}:\\d+:\\d+: memory\\.pageSize: expected a byte size`));
     const u = put('m-key.json5', machineText.replace('pageSize: 4096,', 'pageSize: 4096, hugePages: true,'));
     expect(await rejects(using('key', u))).toMatch(new RegExp(`^${u}:\\d+:\\d+: memory\\.hugePages: unknown key`));
+    // a key named like an Object.prototype member is data like any other
+    const c = put('m-ctor.json5', machineText.replace('pageSize: 4096,', 'pageSize: 4096, constructor: 1,'));
+    expect(await rejects(using('ctor', c))).toMatch(new RegExp(`^${c}:\\d+:\\d+: memory\\.constructor: unknown key`));
   });
   it('a missing machine file, a directory and an unknown preset name the scenario line that names them', async () => {
     const s1 = using('missing', join(dir, 'no-machine.json5'));
