@@ -1,4 +1,9 @@
-/** The benchmark cases: the seed's workload (5 sizes × 3 free orders × every allocator) and the contrived case. */
+/**
+ * The benchmark cases: the seed's workload (5 sizes × 3 free orders × every allocator), the
+ * contrived case, and a memory check: the same 4-byte workload on the seed machine cut down
+ * to 4 possible CPUs and grown to 4096 (peak RSS should not depend on the CPU count: no
+ * per-CPU copies of anything per chunk).
+ */
 import type { AllocatorName } from '../src/kernel/allocator.ts';
 import { ALLOCATOR_NAMES, DEFAULT_KNOBS } from '../src/kernel/allocator.ts';
 import type { FreeOrder } from '../src/engine/free-order.ts';
@@ -13,12 +18,33 @@ export interface BenchCase {
   spec: RunSpec;
 }
 
-function spec(allocator: AllocatorName, count: number, size: number, align: number, order: FreeOrder, labels: RunSpec['labels']): RunSpec {
+/** seed-2017 with `cpus` possible CPUs, half on each of its two nodes */
+function cpusOverride(cpus: number): Record<string, unknown> {
+  const half = cpus / 2;
+  return {
+    topology: {
+      nodes: [
+        { cpus: `0-${half - 1}`, memory: '64 GiB' },
+        { cpus: `${half}-${cpus - 1}`, memory: '64 GiB' },
+      ],
+    },
+  };
+}
+
+function spec(
+  allocator: AllocatorName,
+  count: number,
+  size: number,
+  align: number,
+  order: FreeOrder,
+  labels: RunSpec['labels'],
+  overrides: Record<string, unknown> = {},
+): RunSpec {
   return {
     index: 0,
     scenario: 'bench',
     allocator,
-    machine: { preset: 'seed-2017', overrides: {} },
+    machine: { preset: 'seed-2017', overrides },
     labels,
     phases: [
       { phase: 'alloc', name: 'alloc', count, size, align, atomic: false, reserved: false },
@@ -39,6 +65,12 @@ export function benchCases(count = SEED_OBJECTS): BenchCase[] {
       for (const order of ORDERS) out.push({ name: `${a}/${size}B/${order}`, spec: spec(a, count, size, 4, order, { size, order }) });
     }
     out.push({ name: `${a}/align8-corner`, spec: spec(a, count, 4, 8, 'inorder', { size: 4, order: 'inorder' }) });
+    for (const cpus of [4, 4096]) {
+      out.push({
+        name: `${a}/4B/inorder/${cpus}cpus`,
+        spec: spec(a, count, 4, 4, 'inorder', { size: 4, order: 'inorder', cpus }, cpusOverride(cpus)),
+      });
+    }
   }
   return out;
 }

@@ -9,12 +9,15 @@
  *    exactly like the reference;
  *  - the overlay: lines that runs brought in, described *relative to the set* and shared by
  *    every set whose recent history is the same. An overlay class is a list of up to `ways`
- *    entries, newest first, entry (q, alpha) meaning line = q * sets + s with stamp alpha + s
- *    in set s. A run of lines p.. gives set s its lines q = j, j+1, ... at stamps
- *    clock + 1 + (q * sets + s - p): the same relative entries for every set between the
- *    run's edges, so a whole stretch of sets is simulated once.
+ *    row numbers q, most recently used first, meaning lines q * sets + s of set s. A run of
+ *    lines gives each set between the run's edges the same rows in the same order, so a
+ *    whole stretch of sets is simulated once.
  * Every overlay line is newer than every base line of its set, so the set holds its overlay
  * and the newest `ways - overlay size` base lines; older base slots are evicted lazily.
+ * Only the recency order within a set decides anything (every access is newer than all
+ * earlier ones), so the overlay keeps the order and no stamps; when overlay lines go to the
+ * base they get stamps just below the clock, in their order, which keeps every comparison
+ * the real stamps would have made.
  *
  * A run needs the base only for lines that might be in it: `inBase` (a bitmap over line
  * numbers) finds those, and a set whose base holds one of the run's lines is absorbed into an
@@ -30,8 +33,6 @@ import { addRepeated } from './repeated-sum.ts';
 
 /** runs up to this many lines go line by line (the bulk machinery costs more for them) */
 const SMALL_RUN = 16;
-/** a stretch of at most this many sets gives its older overlay lines back to the base */
-const DEMOTE_SETS = 2;
 
 /** Hit stripes and miss runs: ascending line intervals, each tagged with a cache level. */
 export class Stripes {
@@ -73,38 +74,60 @@ export class Stripes {
       if (row > hi) hi = row;
     }
     if (sorted) return;
+    if (this.tmpStart.length < m) {
+      this.tmpStart = new Float64Array(2 * m);
+      this.tmpLen = new Float64Array(2 * m);
+      this.tmpLevel = new Int32Array(2 * m);
+    }
+    const ts = this.tmpStart;
+    const tl = this.tmpLen;
+    const tv = this.tmpLevel;
+    for (let i = 0; i < m; i++) {
+      ts[i] = start[from + i]!;
+      tl[i] = this.len[from + i]!;
+      tv[i] = this.level[from + i]!;
+    }
     const rows = hi - lo + 1;
     if (rows > 4 * m + 64) {
-      // rows too far apart for counting: sort indices
-      const order = Array.from({ length: m }, (_, i) => from + i).sort((a, b) => start[a]! - start[b]!);
-      this.permute(from, order);
+      // rows too far apart for counting: insertion sort (rare, and short)
+      for (let i = 1; i < m; i++) {
+        const a = ts[i]!;
+        const b = tl[i]!;
+        const c = tv[i]!;
+        let j = i - 1;
+        for (; j >= 0 && ts[j]! > a; j--) {
+          ts[j + 1] = ts[j]!;
+          tl[j + 1] = tl[j]!;
+          tv[j + 1] = tv[j]!;
+        }
+        ts[j + 1] = a;
+        tl[j + 1] = b;
+        tv[j + 1] = c;
+      }
+      for (let i = 0; i < m; i++) {
+        start[from + i] = ts[i]!;
+        this.len[from + i] = tl[i]!;
+        this.level[from + i] = tv[i]!;
+      }
       return;
     }
-    if (this.counts.length < rows + 1) this.counts = new Int32Array(rows + 1);
+    if (this.counts.length < rows + 1) this.counts = new Int32Array(2 * rows + 1);
     const counts = this.counts;
     counts.fill(0, 0, rows + 1);
-    for (let i = from; i < this.n; i++) counts[Math.floor(start[i]! / sets) - lo + 1]++;
+    for (let i = 0; i < m; i++) counts[Math.floor(ts[i]! / sets) - lo + 1]++;
     for (let r = 1; r <= rows; r++) counts[r] = counts[r]! + counts[r - 1]!;
-    const order = new Array<number>(m);
-    for (let i = from; i < this.n; i++) order[counts[Math.floor(start[i]! / sets) - lo]!++] = i;
-    this.permute(from, order);
+    for (let i = 0; i < m; i++) {
+      const at = from + counts[Math.floor(ts[i]! / sets) - lo]!++;
+      start[at] = ts[i]!;
+      this.len[at] = tl[i]!;
+      this.level[at] = tv[i]!;
+    }
   }
 
   private counts = new Int32Array(64);
-
-  /** rewrites intervals from.. as the intervals order[0], order[1], ... */
-  private permute(from: number, order: number[]): void {
-    const m = order.length;
-    const s = this.start.slice(from, from + m);
-    const l = this.len.slice(from, from + m);
-    const v = this.level.slice(from, from + m);
-    for (let i = 0; i < m; i++) {
-      const x = order[i]! - from;
-      this.start[from + i] = s[x]!;
-      this.len[from + i] = l[x]!;
-      this.level[from + i] = v[x]!;
-    }
-  }
+  private tmpStart = new Float64Array(64);
+  private tmpLen = new Float64Array(64);
+  private tmpLevel = new Int32Array(64);
 
   private grow(): void {
     const n = this.start.length * 2;
@@ -137,7 +160,6 @@ export class RangeCacheLevel {
   // ---- overlay classes; class 0 is the empty overlay
   private readonly cls: Int32Array;
   private cq: Int32Array;
-  private ca: Float64Array;
   private cn: Int32Array;
   private cref: Int32Array;
   private freeIds: Int32Array;
@@ -148,7 +170,6 @@ export class RangeCacheLevel {
 
   // ---- scratch
   private readonly sq: Int32Array;
-  private readonly sa: Float64Array;
   private readonly hitRows: Int32Array;
   private dirty = new Int32Array(16);
   /** per run of the current batch: first and last row, the set of its first and last line, stamp base */
@@ -156,15 +177,13 @@ export class RangeCacheLevel {
   private rRowL = new Float64Array(8);
   private rP0 = new Float64Array(8);
   private rP1 = new Float64Array(8);
-  private rA0 = new Float64Array(8);
   /** per run: the rows it brings to the sets of the current stretch (none when last < first) */
   private aJf = new Float64Array(8);
   private aJl = new Float64Array(8);
-  private nRows = 0;
   private cuts = new Float64Array(18);
-  /** out-parameters of arrival() */
-  private aRow = 0;
-  private aAlpha = 0;
+  /** rows a set of the current stretch receives: its first and its last `ways` (listArrivals) */
+  private readonly firstRows: Int32Array;
+  private readonly lastRows: Int32Array;
 
   constructor(g: CacheGeometry) {
     const lines = Math.floor(g.size / g.lineSize);
@@ -179,13 +198,13 @@ export class RangeCacheLevel {
     this.cls = new Int32Array(this.sets);
     const cap = 16;
     this.cq = new Int32Array(cap * W);
-    this.ca = new Float64Array(cap * W);
     this.cn = new Int32Array(cap);
     this.cref = new Int32Array(cap);
     this.freeIds = new Int32Array(cap);
     this.sq = new Int32Array(W + 1);
-    this.sa = new Float64Array(W + 1);
     this.hitRows = new Int32Array(W);
+    this.firstRows = new Int32Array(W);
+    this.lastRows = new Int32Array(W);
   }
 
   // ------------------------------------------------------------ one line
@@ -282,7 +301,6 @@ export class RangeCacheLevel {
     let nCuts = 0;
     cuts[nCuts++] = 0;
     cuts[nCuts++] = S;
-    let rank = 0;
     for (let r = 0; r < nRuns; r++) {
       const p = runs.start[r]!;
       const last = p + runs.len[r]! - 1;
@@ -294,14 +312,11 @@ export class RangeCacheLevel {
       this.rRowL[r] = rowL;
       this.rP0[r] = P0;
       this.rP1[r] = P1;
-      this.rA0[r] = this.clock + 1 + rank - p;
-      rank += runs.len[r]!;
       cuts[nCuts++] = P0;
       cuts[nCuts++] = P1 + 1;
     }
     const sorted = cuts.subarray(0, nCuts).sort();
     const firstHit = hits.n;
-    this.nRows = nRuns;
     for (let i = 0; i + 1 < nCuts; i++) {
       const x = sorted[i]!;
       const y = sorted[i + 1]!;
@@ -316,6 +331,7 @@ export class RangeCacheLevel {
         if (jl >= jf) k += jl - jf + 1;
       }
       if (k === 0) continue;
+      this.listArrivals(nRuns, k);
       const cls = this.cls;
       let u = x;
       while (u < y) {
@@ -352,22 +368,27 @@ export class RangeCacheLevel {
     }
   }
 
-  /** the i-th arrival (0-based) in a set of the current stretch: its row, into this.aRow / this.aAlpha */
-  private arrival(i: number): void {
-    const S = this.sets;
-    for (let r = 0; r < this.nRows; r++) {
+  /**
+   * The rows a set of the current stretch receives, from the runs' ranges aJf..aJl: the first
+   * min(k, ways) into `firstRows`, and when there are more, the last `ways` (newest first)
+   * into `lastRows`. Only those can matter: after `ways` distinct lines a set holds exactly
+   * those, so the arrivals in between all miss.
+   */
+  private listArrivals(nRuns: number, k: number): void {
+    const W = this.ways;
+    let m = 0;
+    for (let r = 0; r < nRuns && m < W; r++) {
       const jf = this.aJf[r]!;
       const jl = this.aJl[r]!;
-      if (jl < jf) continue;
-      const cnt = jl - jf + 1;
-      if (i < cnt) {
-        this.aRow = jf + i;
-        this.aAlpha = this.rA0[r]! + S * (jf + i);
-        return;
-      }
-      i -= cnt;
+      for (let j = jf; j <= jl && m < W; j++) this.firstRows[m++] = j;
     }
-    throw new Error('range cache: arrival past the end of the stretch');
+    if (k <= W) return;
+    m = 0;
+    for (let r = nRuns - 1; r >= 0 && m < W; r--) {
+      const jf = this.aJf[r]!;
+      const jl = this.aJl[r]!;
+      for (let j = jl; j >= jf && m < W; j--) this.lastRows[m++] = j;
+    }
   }
 
   /** sets [s1, s2) share overlay class c and receive k lines each: find the sets whose base holds one */
@@ -377,8 +398,7 @@ export class RangeCacheLevel {
     const lim = k < W ? k : W;
     let nd = 0;
     for (let idx = 0; idx < lim; idx++) {
-      this.arrival(idx);
-      const j = this.aRow;
+      const j = this.firstRows[idx]!;
       if (this.classHas(c, j)) continue;
       const rowBase = S * j;
       const hi = rowBase + s2;
@@ -426,21 +446,14 @@ export class RangeCacheLevel {
     const S = this.sets;
     const W = this.ways;
     const sq = this.sq;
-    const sa = this.sa;
     let n = this.cn[c]!;
     const off = c * W;
-    for (let t = 0; t < n; t++) {
-      sq[t] = this.cq[off + t]!;
-      sa[t] = this.ca[off + t]!;
-    }
+    for (let t = 0; t < n; t++) sq[t] = this.cq[off + t]!;
     const lim = k < W ? k : W;
     let nh = 0;
-    let fresh = Infinity;
+    const rows = this.firstRows;
     for (let idx = 0; idx < lim; idx++) {
-      this.arrival(idx);
-      const j = this.aRow;
-      const a = this.aAlpha;
-      if (a < fresh) fresh = a;
+      const j = rows[idx]!;
       let pos = -1;
       for (let t = 0; t < n; t++) {
         if (sq[t] === j) {
@@ -455,34 +468,15 @@ export class RangeCacheLevel {
       } else {
         t = n < W ? n++ : W - 1;
       }
-      for (; t > 0; t--) {
-        sq[t] = sq[t - 1]!;
-        sa[t] = sa[t - 1]!;
-      }
+      for (; t > 0; t--) sq[t] = sq[t - 1]!;
       sq[0] = j;
-      sa[0] = a;
     }
     if (k > W) {
       // after `ways` distinct lines a set holds exactly those; every later arrival misses
       n = W;
-      for (let t = 0; t < W; t++) {
-        this.arrival(k - 1 - t);
-        sq[t] = this.aRow;
-        sa[t] = this.aAlpha;
-      }
+      for (let t = 0; t < W; t++) sq[t] = this.lastRows[t]!;
     }
     const len = v - u;
-    if (len <= DEMOTE_SETS) {
-      // A few sets on their own (their history differs from their neighbours'): move what
-      // this batch did not bring to their base slots, so the overlay holds this batch's lines
-      // only and the sets can rejoin their neighbours' class.
-      let nNew = 0;
-      while (nNew < n && sa[nNew]! >= fresh) nNew++;
-      if (nNew < n) {
-        for (let s = u; s < v; s++) this.demote(s, nNew, n);
-        n = nNew;
-      }
-    }
     const d = this.intern(n);
     this.cls.fill(d, u, v);
     this.cref[d] = this.cref[d]! + len;
@@ -500,7 +494,6 @@ export class RangeCacheLevel {
     this.rRowL = new Float64Array(cap);
     this.rP0 = new Float64Array(cap);
     this.rP1 = new Float64Array(cap);
-    this.rA0 = new Float64Array(cap);
     this.aJf = new Float64Array(cap);
     this.aJl = new Float64Array(cap);
     this.cuts = new Float64Array(2 * cap + 2);
@@ -514,21 +507,20 @@ export class RangeCacheLevel {
     return false;
   }
 
-  /** the class holding scratch entries sq/sa[0..n): the last one made if equal, else a new one */
+  /** the class holding scratch entries sq[0..n): the last one made if equal, else a new one */
   private intern(n: number): number {
     const W = this.ways;
     const m = this.lastMade;
     if (m >= 0 && this.cn[m] === n) {
       const off = m * W;
       let same = true;
-      for (let t = 0; t < n && same; t++) same = this.cq[off + t] === this.sq[t] && this.ca[off + t] === this.sa[t];
+      for (let t = 0; t < n && same; t++) same = this.cq[off + t] === this.sq[t];
       if (same) return m;
     }
     const d = this.newClass();
     const off = d * W;
     for (let t = 0; t < n; t++) {
       this.cq[off + t] = this.sq[t]!;
-      this.ca[off + t] = this.sa[t]!;
     }
     this.cn[d] = n;
     this.lastMade = d;
@@ -562,8 +554,6 @@ export class RangeCacheLevel {
     const cap = this.cn.length * 2;
     const cq = new Int32Array(cap * W);
     cq.set(this.cq);
-    const ca = new Float64Array(cap * W);
-    ca.set(this.ca);
     const cn = new Int32Array(cap);
     cn.set(this.cn);
     const cref = new Int32Array(cap);
@@ -571,7 +561,6 @@ export class RangeCacheLevel {
     const free = new Int32Array(cap);
     free.set(this.freeIds);
     this.cq = cq;
-    this.ca = ca;
     this.cn = cn;
     this.cref = cref;
     this.freeIds = free;
@@ -617,7 +606,12 @@ export class RangeCacheLevel {
     }
   }
 
-  /** writes set s's overlay out into its base slots (the set leaves its class) */
+  /**
+   * Writes set s's overlay out into its base slots (the set leaves its class). Its lines get
+   * stamps clock, clock - 1, ... in recency order: the n overlay lines were used at n
+   * distinct times after every base line of the set and not after `clock`, so these stamps
+   * sit where theirs did relative to every other stamp the set will ever compare them with.
+   */
   private materialize(s: number): void {
     const c = this.cls[s]!;
     const n = this.cn[c]!;
@@ -630,29 +624,11 @@ export class RangeCacheLevel {
       while (this.bstamp[w] !== 0) w++;
       const q = this.cq[off + t]!;
       this.btag[w] = q + 1;
-      this.bstamp[w] = this.ca[off + t]! + s;
+      this.bstamp[w] = this.clock - t;
       this.inBase.add(q * this.sets + s);
     }
     this.cls[s] = 0;
     this.release(c, 1);
-  }
-
-  /**
-   * Writes scratch entries sq/sa[from..to) (older than the rest, newer than the base) into
-   * set s's base slots; the base keeps its newest `ways - to` lines besides them.
-   */
-  private demote(s: number, from: number, to: number): void {
-    const W = this.ways;
-    this.trimBase(s, W - to);
-    const base = s * W;
-    let w = base;
-    for (let t = from; t < to; t++) {
-      while (this.bstamp[w] !== 0) w++;
-      const q = this.sq[t]!;
-      this.btag[w] = q + 1;
-      this.bstamp[w] = this.sa[t]! + s;
-      this.inBase.add(q * this.sets + s);
-    }
   }
 
   /** moves set s's whole content (overlay and resident base) into an overlay class of its own */
@@ -662,12 +638,8 @@ export class RangeCacheLevel {
     const W = this.ways;
     this.trimBase(s, W - n);
     const sq = this.sq;
-    const sa = this.sa;
     const off = c * W;
-    for (let t = 0; t < n; t++) {
-      sq[t] = this.cq[off + t]!;
-      sa[t] = this.ca[off + t]!;
-    }
+    for (let t = 0; t < n; t++) sq[t] = this.cq[off + t]!;
     // base lines after the overlay, newest first
     const base = s * W;
     let m = n;
@@ -683,7 +655,6 @@ export class RangeCacheLevel {
       }
       if (best < 0) break;
       sq[m] = this.btag[best]! - 1;
-      sa[m] = newest - s;
       m++;
       this.inBase.delete((this.btag[best]! - 1) * this.sets + s);
       this.btag[best] = 0;
@@ -691,10 +662,7 @@ export class RangeCacheLevel {
     }
     const d = this.newClass();
     const doff = d * W;
-    for (let t = 0; t < m; t++) {
-      this.cq[doff + t] = sq[t]!;
-      this.ca[doff + t] = sa[t]!;
-    }
+    for (let t = 0; t < m; t++) this.cq[doff + t] = sq[t]!;
     this.cn[d] = m;
     this.cls[s] = d;
     this.cref[d] = 1;
