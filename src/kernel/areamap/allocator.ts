@@ -22,6 +22,7 @@ import { newAreamapState } from './state.ts';
 import { areamapStats } from './stats.ts';
 import { PercpuStatsCounters, type PercpuStatsView } from '../percpu-stats.ts';
 import { areamapPercpuStats } from './percpu-stats.ts';
+import { asSizeT } from '../size-t.ts';
 
 export class AreamapAllocator implements PercpuAllocator {
   readonly name = 'areamap' as const;
@@ -59,7 +60,7 @@ export class AreamapAllocator implements PercpuAllocator {
   }
 
   alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
-    const off = pcpuAlloc(this.state, size, align, atomic, reserved, this.result);
+    const off = pcpuAlloc(this.state, asSizeT(size), asSizeT(align), atomic, reserved, this.result);
     if (off >= 0) {
       this.lastChunkId = this.result.chunkId;
       this.lastFailReason = null;

@@ -11,6 +11,7 @@ import type { PcpuV414 } from './state.ts';
 import { allocatorStats } from './stats.ts';
 import { PercpuStatsCounters, type PercpuStatsView } from '../percpu-stats.ts';
 import { bitmapV414PercpuStats } from './percpu-stats.ts';
+import { asSizeT } from '../size-t.ts';
 
 export class BitmapV414Allocator implements PercpuAllocator {
   readonly name = 'bitmap-v4.14' as const;
@@ -38,7 +39,7 @@ export class BitmapV414Allocator implements PercpuAllocator {
   }
 
   alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
-    const off = pcpuAlloc(this.p, this, size, align, reserved, atomic);
+    const off = pcpuAlloc(this.p, this, asSizeT(size), asSizeT(align), reserved, atomic);
     if (off < 0 && this.lastFailReason === 'failed to populate') this.statsCounters.populateFailed(null);
     return off;
   }

@@ -25,6 +25,7 @@ import type { PcpuState } from './state.ts';
 import { allocatorStats } from './stats.ts';
 import { PercpuStatsCounters, type PercpuStatsView } from '../percpu-stats.ts';
 import { bitmapPercpuStats } from './percpu-stats.ts';
+import { asSizeT } from '../size-t.ts';
 
 export interface BitmapAllocatorOptions {
   /** chunk backend: percpu-vm (default) or percpu-km */
@@ -65,7 +66,7 @@ class BitmapAllocator implements PercpuAllocator {
   }
 
   alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
-    const off = pcpuAlloc(this.state, this.result, size, align, atomic, reserved);
+    const off = pcpuAlloc(this.state, this.result, asSizeT(size), asSizeT(align), atomic, reserved);
     if (off >= 0) this.lastChunkId = this.result.chunkId;
     this.lastFailReason = this.result.failReason;
     if (off < 0 && this.lastFailReason === 'failed to populate') this.statsCounters.populateFailed(null);
