@@ -125,6 +125,10 @@ class PhaseRunner implements OpSink {
     this.finish(t0, 'free');
   }
 
+  badFree(): void {
+    this.platform.work.warnings++;
+  }
+
   /** close the timing of one call on the calling CPU's clock, then run balance work by policy */
   private finish(t0: number, kind: 'alloc' | 'free'): void {
     const platform = this.platform;

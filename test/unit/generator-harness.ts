@@ -43,6 +43,10 @@ export class RecordingSink implements OpSink {
     this.ops.push(`free#${id}`);
   }
 
+  badFree(): void {
+    this.ops.push('bad free');
+  }
+
   balance(): void {
     this.ops.push('balance');
   }

@@ -12,7 +12,8 @@ import { parseHeader, parseJsonLines, parseOp, readTraceText } from '../../src/t
 import type { PhaseSpec, RecordedOp } from '../../src/engine/run.ts';
 import { runPhases } from '../../src/engine/run.ts';
 import { loadReplayOps } from '../../src/engine/generators/replay-ops.ts';
-import { DecisionPlatform } from './generator-harness.ts';
+import { runReplay } from '../../src/engine/generators/replay.ts';
+import { DecisionPlatform, RecordingSink, newState } from './generator-harness.ts';
 
 const FIXTURES = 'test/fixtures/conformance';
 const dir = mkdtempSync(join(tmpdir(), 'replay-'));
@@ -98,10 +99,12 @@ describe('replay input errors', () => {
     machine: { page_size: 4096, nr_cpus: 1, cpu_to_node: [0], node_distance: [[10]] },
     first_chunk: { static_size: 16384, reserved_size: 8192, dyn_size: 20480, atom_size: 4096 }, balance: 'eager', page_limit: null,
   });
-  it('name the file and line of a free of an id that is not allocated', () => {
+  it('keep a double free and a free of an unknown id as bad frees: a counted warning, and the run goes on', () => {
     const f = join(dir, 'bad-free.jsonl');
-    writeFileSync(f, `${header}\n{"op":"alloc","id":1,"size":8,"align":8,"gfp":"kernel"}\n{"op":"free","id":1}\n{"op":"free","id":1}\n`);
-    expect(() => loadReplayOps(f, 'percpu-trace')).toThrow(`${f}:4: free of id 1, which is not allocated at that point`);
+    writeFileSync(f, `${header}\n{"op":"alloc","id":1,"size":8,"align":8,"gfp":"kernel"}\n{"op":"free","id":1}\n{"op":"free","id":1}\n{"op":"free","id":7}\n{"op":"alloc","id":2,"size":8,"align":8,"gfp":"kernel"}\n`);
+    const sink = new RecordingSink();
+    runReplay({ phase: 'replay', file: f, format: 'percpu-trace' }, sink, newState());
+    expect(sink.ops).toEqual(['alloc#0 8/8', 'free#0', 'bad free', 'bad free', 'alloc#1 8/8']);
   });
   it('name the file and line of a malformed operation', () => {
     const f = join(dir, 'bad-op.jsonl');

@@ -5,8 +5,9 @@
  * trace/ftrace-ops.ts). Ids become dense numbers (`ref`), so replaying allocates nothing.
  *
  * Bad input is an InputError naming the file and line. A free of an id that is not allocated
- * at that point is an error in a percpu-trace file (as `sim conform` says); ftrace-ops already
- * leaves out frees of objects allocated before a capture started.
+ * at that point (unknown, or freed twice) is kept as a bad free: replaying it counts a kernel
+ * warning and the run goes on. ftrace-ops already leaves out frees of objects allocated before
+ * a capture started.
  */
 import { InputError } from '../../input/input-error.ts';
 import type { TraceLine, TraceOp } from '../../trace/percpu-trace.ts';
@@ -20,6 +21,8 @@ export const REPLAY_FORMATS: readonly ReplayFormat[] = ['percpu-trace', 'ftrace'
 export const OP_ALLOC = 0;
 export const OP_FREE = 1;
 export const OP_BALANCE = 2;
+/** a free of an id not allocated at that point */
+export const OP_BAD_FREE = 3;
 export const FLAG_ATOMIC = 1;
 export const FLAG_RESERVED = 2;
 
@@ -71,7 +74,7 @@ function compact(file: string, ops: readonly TraceLine<TraceOp>[]): ReplayOps {
   const refOf = new Map<string | number, number>();
   const allocated = new Set<number>();
   let i = 0;
-  for (const { line, value: op } of ops) {
+  for (const { value: op } of ops) {
     switch (op.op) {
       case 'stats':
         continue;
@@ -91,7 +94,10 @@ function compact(file: string, ops: readonly TraceLine<TraceOp>[]): ReplayOps {
       }
       case 'free': {
         const ref = refOf.get(op.id);
-        if (ref === undefined || !allocated.delete(ref)) throw new InputError(`${file}:${line}: free of id ${JSON.stringify(op.id)}, which is not allocated at that point`);
+        if (ref === undefined || !allocated.delete(ref)) {
+          out.kind[i] = OP_BAD_FREE;
+          break;
+        }
         out.kind[i] = OP_FREE;
         out.ref[i] = ref;
         break;

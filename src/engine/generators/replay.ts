@@ -1,12 +1,13 @@
 /**
  * Replays a recorded workload (replay-ops.ts) call for call: each alloc with its size,
  * alignment, GFP and reserved flag; each free of what that id got (a free of an id whose
- * alloc failed is free_percpu(NULL): no call); each `balance` line runs the balance work.
+ * alloc failed is free_percpu(NULL): no call; a free of an unknown or already freed id is a
+ * counted warning, no call); each `balance` line runs the balance work.
  * Allocations the recording never frees join the run's live set, in allocation order.
  */
 import type { OpSink, RunState } from './sink.ts';
 import type { ReplayFormat } from './replay-ops.ts';
-import { FLAG_ATOMIC, FLAG_RESERVED, OP_ALLOC, OP_FREE, loadReplayOps } from './replay-ops.ts';
+import { FLAG_ATOMIC, FLAG_RESERVED, OP_ALLOC, OP_BAD_FREE, OP_FREE, loadReplayOps } from './replay-ops.ts';
 
 export interface ReplaySpec {
   phase: 'replay';
@@ -40,7 +41,8 @@ export function runReplay(s: ReplaySpec, sink: OpSink, state: RunState): void {
       if (madeAt[ref]! < 0) continue;
       sink.free(chunk[ref]!, off[ref]!, id[ref]!);
       madeAt[ref] = -1;
-    } else sink.balance();
+    } else if (kind === OP_BAD_FREE) sink.badFree();
+    else sink.balance();
   }
   const survivors: number[] = [];
   for (let r = 0; r < ops.nRefs; r++) if (madeAt[r]! >= 0) survivors.push(r);

@@ -21,6 +21,11 @@ export interface OpSink {
   readonly id: number;
   /** `free_percpu` of a live allocation, named by what `alloc` returned */
   free(chunk: number, off: number, id: number): void;
+  /**
+   * A recorded free of something that is not allocated (an unknown id, or a double free): the
+   * call is not made; the run counts a kernel warning (`counters.warnings`) and goes on.
+   */
+  badFree(): void;
   /** the balance work (`pcpu_balance_workfn`) now, on the kworker */
   balance(): void;
   /** this phase's random stream, seeded from the scenario seed and the phase's position */
