@@ -8,7 +8,7 @@ import type { TextTable } from './text-table.ts';
 import { formatNumber } from './text-table.ts';
 
 const SHORT: Record<string, string> = { areamap: 'areamap v4.13', 'bitmap-v4.14': 'bitmap v4.14', bitmap: 'bitmap v6.12' };
-const rowKey = (m: RunMetrics, rows: readonly string[]): string => rows.map((r) => String(m.labels[r])).join(' / ');
+const rowKey = (m: RunMetrics, rows: readonly string[]): string => rows.map((r) => (r in m.labels ? String(m.labels[r]) : 'all')).join(' / ');
 
 /** distinct values in first-seen order */
 const distinct = <T>(xs: T[]): T[] => [...new Set(xs)];
