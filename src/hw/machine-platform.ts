@@ -142,6 +142,11 @@ export class MachinePlatform implements Platform {
   private readonly counted: CountedWorkCost = newCountedWorkCost();
 
   // --- derived constants ---
+  /** opOverheadNs of the two per-call kinds, and the flat cost of a line in costModel 'counts' */
+  private readonly allocOverheadNs: number;
+  private readonly freeOverheadNs: number;
+  private readonly countsLineNs: number;
+  private readonly countsOnly: boolean;
   private readonly zeroPerByteByNode: Float64Array;
   private readonly zeroCallNs: number;
   private readonly tlbNs: number;
@@ -171,6 +176,10 @@ export class MachinePlatform implements Platform {
     this.vm = new VmallocSpace(VMALLOC_BASE, m.vmalloc.size);
     this.arena = new MetadataArena(nodes);
 
+    this.allocOverheadNs = opOverheadNs('alloc', m.cost);
+    this.freeOverheadNs = opOverheadNs('free', m.cost);
+    this.countsLineNs = m.cost.countsModeLineNs;
+    this.countsOnly = this.costModel === 'counts';
     this.zeroPerByteByNode = Float64Array.from({ length: nodes }, (_, n) => zeroNsPerByte(m, n));
     this.zeroCallNs = m.topology.nrCpus * m.cost.memsetCallNs;
     this.tlbNs = tlbFlushNs(m);
@@ -220,8 +229,10 @@ export class MachinePlatform implements Platform {
     takeCounterDelta(this.work, this.lastCounts, this.delta);
     countedWorkNs(this.delta, this.machine.cost, this.counted);
     this.charge(COMPUTE, this.counted.compute);
-    this.charge(MEMMOVE, this.counted.memmove);
-    this.charge(FIXED, this.counted.fixed + opOverheadNs(op, this.machine.cost));
+    // adding a zero changes no sum: most operations move no map bytes
+    if (this.counted.memmove !== 0) this.charge(MEMMOVE, this.counted.memmove);
+    const overhead = op === 'alloc' ? this.allocOverheadNs : op === 'free' ? this.freeOverheadNs : opOverheadNs(op, this.machine.cost);
+    this.charge(FIXED, this.counted.fixed + overhead);
     const ns = this.opNs;
     this.opNs = 0;
     return ns;
@@ -366,8 +377,8 @@ export class MachinePlatform implements Platform {
   private touch(addr: number, bytes: number, write: boolean): void {
     const first = Math.floor(addr / this.lineSize);
     const last = Math.floor((addr + bytes - 1) / this.lineSize);
-    if (this.costModel === 'counts') {
-      this.charge(CACHE, (last - first + 1) * this.machine.cost.countsModeLineNs);
+    if (this.countsOnly) {
+      this.charge(CACHE, (last - first + 1) * this.countsLineNs);
       return;
     }
     const h = this.hierarchyOf(this.execCpu);
