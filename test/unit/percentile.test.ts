@@ -24,6 +24,18 @@ describe('latency percentiles by selection', () => {
     }
   });
 
+  it('equal them with zeros, infinities, negative zero, negative values and NaN', () => {
+    const cases = [
+      [0, 0, 5, 3, 0],
+      [Infinity, 1, 2, Infinity],
+      [-0, 0, 1, -0, 2],
+      [3, -1, 2, -5, 0],
+      [NaN, 1, 2, 3],
+      [1e-300, 5e-324, 0, 1e300],
+    ];
+    for (const c of cases) expect(latencyPercentiles(Float64Array.from(c)), String(c)).toEqual(bySorting(Float64Array.from(c)));
+  });
+
   it('equal them on a large phase with a long tail, and leave the input as it was', () => {
     const r = rng(9);
     const v = Float64Array.from({ length: 100_003 }, () => (r() < 0.98 ? 20 + Math.floor(r() * 10) : 1000 * r()));
