@@ -32,7 +32,7 @@ import { LineSet } from './line-set.ts';
 import { addRepeated } from './repeated-sum.ts';
 
 /** runs up to this many lines go line by line (the bulk machinery costs more for them) */
-const SMALL_RUN = 16;
+const SMALL_RUN = 32;
 
 /** Hit stripes and miss runs: ascending line intervals, each tagged with a cache level. */
 export class Stripes {
