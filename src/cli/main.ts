@@ -24,6 +24,11 @@ interface CommandSpec {
   options: OptionSpec[];
 }
 
+/** options several commands share, declared once */
+const WORKERS: OptionSpec = { name: '--workers', value: 'N', help: 'worker threads (default: CPUs, at most 8; 0 = this thread)' };
+const CHECK: OptionSpec = { name: '--check', help: 'run the allocator invariant checker after every operation' };
+const NO_WALL_CLOCK: OptionSpec = { name: '--no-wall-clock', help: 'write wall_ms as 0 so metrics files compare byte for byte' };
+
 const COMMANDS: CommandSpec[] = [
   {
     name: 'run',
@@ -31,8 +36,8 @@ const COMMANDS: CommandSpec[] = [
     help: 'run a scenario and print its report (`sim SCENARIO.json5` is the same)',
     options: [
       { name: '--json', value: 'FILE', help: 'write the metrics (percpu-sim/metrics/1) to FILE' },
-      { name: '--workers', value: 'N', help: 'worker threads (default: CPUs, at most 8; 0 = this thread)' },
-      { name: '--check', help: 'run the allocator invariant checker after every operation' },
+      WORKERS,
+      CHECK,
       { name: '--ftrace', value: 'PATH', help: 'write the percpu tracepoints as ftrace text (a file, or a directory: one per run)' },
       { name: '--stats', value: 'DIR', help: 'write percpu_stats (and the meminfo Percpu line) after every phase of every run' },
       { name: '--html', value: 'PATH', help: 'write a self-contained HTML report with charts (a file, or a directory: one per run)' },
@@ -52,10 +57,10 @@ const COMMANDS: CommandSpec[] = [
       { name: '--out', value: 'DIR', help: 'result directory (required): DIR/sweep.json, DIR/points/<key>.json' },
       { name: '--grid', value: 'NAME=V1,V2', help: 'a grid dimension (repeatable): preset, cpus, nodes, pageSize, allocator, knobs.*, firstChunk.*, machine.<path>' },
       { name: '--shard', value: 'i/n', help: 'run only the points whose index mod n is i' },
-      { name: '--workers', value: 'N', help: 'worker threads (default: CPUs, at most 8; 0 = this thread)' },
+      WORKERS,
       { name: '--json', value: 'FILE', help: "write this invocation's points as percpu-sim/metrics/1 to FILE" },
-      { name: '--no-wall-clock', help: 'write wall_ms as 0 so metrics files compare byte for byte' },
-      { name: '--check', help: 'run the allocator invariant checker after every operation' },
+      NO_WALL_CLOCK,
+      CHECK,
     ],
   },
   {
@@ -64,7 +69,7 @@ const COMMANDS: CommandSpec[] = [
     help: "join sweep shards' result directories; print the sweep table",
     options: [
       { name: '--json', value: 'FILE', help: 'write every point, in grid order, as percpu-sim/metrics/1 to FILE' },
-      { name: '--no-wall-clock', help: 'write wall_ms as 0 so metrics files compare byte for byte' },
+      NO_WALL_CLOCK,
     ],
   },
   {
@@ -75,7 +80,7 @@ const COMMANDS: CommandSpec[] = [
       { name: '--golden', value: 'FILE', help: 'the golden metrics file (required)' },
       { name: '--update', help: 'rewrite the golden from this run, on purpose' },
       { name: '--tolerance', value: 'NAME=VALUE', help: 'override a tolerance (repeatable): NAME a class (count, modeled, setup) or a metric pattern (counters.*); VALUE 0.02, 2%, exact, ignore' },
-      { name: '--workers', value: 'N', help: 'worker threads (default: CPUs, at most 8; 0 = this thread)' },
+      WORKERS,
       { name: '--all', help: 'print every changed metric (default: the first 40 rows)' },
     ],
   },
