@@ -18,7 +18,8 @@ import type { Platform, WorkCounters } from '../kernel/platform.ts';
 import { newWorkCounters } from '../kernel/platform.ts';
 import { RangeCacheHierarchy, RangeCacheLevel } from './range-cache.ts';
 import type { CountedWorkCost, OpKind } from './cost.ts';
-import { cacheLineCosts, countedWorkNs, mapPagesNs, metaAllocNs, metaFreeNs, newCountedWorkCost, opOverheadNs, tlbFlushNs, zeroNsPerByte } from './cost.ts';
+import { cacheLineCosts, mapPagesNs, metaAllocNs, metaFreeNs, newCountedWorkCost, opOverheadNs, tlbFlushNs, zeroNsPerByte } from './cost.ts';
+import { CountedWorkMeter } from './counted-work-meter.ts';
 import type { Machine } from './machine-config.ts';
 import { MetadataArena } from './metadata-arena.ts';
 import { PagePools } from './page-pools.ts';
@@ -81,44 +82,6 @@ export interface CacheLevelStats {
   misses: number;
 }
 
-/**
- * `d = w - last; last = w`, counter by counter. Spelled out field by field because it runs after
- * every operation and a loop over the counter names (keyed property access) cost more than
- * the rest of the cost model; `counter-delta.test.ts` checks that no counter is left out.
- */
-export function takeCounterDelta(w: Readonly<WorkCounters>, last: WorkCounters, d: WorkCounters): void {
-  d.bitmapWordsScanned = w.bitmapWordsScanned - last.bitmapWordsScanned;
-  last.bitmapWordsScanned = w.bitmapWordsScanned;
-  d.blockMdRead = w.blockMdRead - last.blockMdRead;
-  last.blockMdRead = w.blockMdRead;
-  d.blockMdWritten = w.blockMdWritten - last.blockMdWritten;
-  last.blockMdWritten = w.blockMdWritten;
-  d.mapEntriesScanned = w.mapEntriesScanned - last.mapEntriesScanned;
-  last.mapEntriesScanned = w.mapEntriesScanned;
-  d.bytesMoved = w.bytesMoved - last.bytesMoved;
-  last.bytesMoved = w.bytesMoved;
-  d.mapExtensions = w.mapExtensions - last.mapExtensions;
-  last.mapExtensions = w.mapExtensions;
-  d.listMoves = w.listMoves - last.listMoves;
-  last.listMoves = w.listMoves;
-  d.bytesZeroedPerUnit = w.bytesZeroedPerUnit - last.bytesZeroedPerUnit;
-  last.bytesZeroedPerUnit = w.bytesZeroedPerUnit;
-  d.pagesPopulated = w.pagesPopulated - last.pagesPopulated;
-  last.pagesPopulated = w.pagesPopulated;
-  d.pagesDepopulated = w.pagesDepopulated - last.pagesDepopulated;
-  last.pagesDepopulated = w.pagesDepopulated;
-  d.tlbFlushes = w.tlbFlushes - last.tlbFlushes;
-  last.tlbFlushes = w.tlbFlushes;
-  d.chunksCreated = w.chunksCreated - last.chunksCreated;
-  last.chunksCreated = w.chunksCreated;
-  d.chunksDestroyed = w.chunksDestroyed - last.chunksDestroyed;
-  last.chunksDestroyed = w.chunksDestroyed;
-  d.warnings = w.warnings - last.warnings;
-  last.warnings = w.warnings;
-  d.failedAllocs = w.failedAllocs - last.failedAllocs;
-  last.failedAllocs = w.failedAllocs;
-}
-
 export class MachinePlatform implements Platform {
   readonly work: WorkCounters = newWorkCounters();
   readonly costModel: CostModel;
@@ -137,8 +100,7 @@ export class MachinePlatform implements Platform {
   /** the CPU whose caches and node the current work uses (the kworker runs on the last CPU) */
   private execCpu = 0;
   private execNode = 0;
-  private readonly lastCounts: WorkCounters = newWorkCounters();
-  private readonly delta: WorkCounters = newWorkCounters();
+  private readonly meter: CountedWorkMeter;
   private readonly counted: CountedWorkCost = newCountedWorkCost();
 
   // --- derived constants ---
@@ -179,6 +141,7 @@ export class MachinePlatform implements Platform {
     this.allocOverheadNs = opOverheadNs('alloc', m.cost);
     this.freeOverheadNs = opOverheadNs('free', m.cost);
     this.countsLineNs = m.cost.countsModeLineNs;
+    this.meter = new CountedWorkMeter(m.cost);
     this.countsOnly = this.costModel === 'counts';
     this.zeroPerByteByNode = Float64Array.from({ length: nodes }, (_, n) => zeroNsPerByte(m, n));
     this.zeroCallNs = m.topology.nrCpus * m.cost.memsetCallNs;
@@ -226,8 +189,7 @@ export class MachinePlatform implements Platform {
    * the previous call included.
    */
   chargeOp(op: OpKind = 'none'): number {
-    takeCounterDelta(this.work, this.lastCounts, this.delta);
-    countedWorkNs(this.delta, this.machine.cost, this.counted);
+    this.meter.take(this.work, this.counted);
     this.charge(COMPUTE, this.counted.compute);
     // adding a zero changes no sum: most operations move no map bytes
     if (this.counted.memmove !== 0) this.charge(MEMMOVE, this.counted.memmove);

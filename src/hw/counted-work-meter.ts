@@ -1,0 +1,82 @@
+/**
+ * The cost of the work the allocator counted since the last reading, taken after every
+ * operation. Same arithmetic as `countedWorkNs` (cost.ts) on the difference of two counter
+ * snapshots, term for term in the same order, but it keeps only the baselines of the counters
+ * that cost something and reads them as plain fields: this runs once per simulated call, so it
+ * must cost a few nanoseconds, not a walk over every counter.
+ */
+import type { WorkCounters } from '../kernel/platform.ts';
+import type { CountedWorkCost } from './cost.ts';
+import type { CostConstants } from './machine-schema.ts';
+
+export class CountedWorkMeter {
+  private words = 0;
+  private mdRead = 0;
+  private mdWritten = 0;
+  private entries = 0;
+  private moves = 0;
+  private extensions = 0;
+  private created = 0;
+  private destroyed = 0;
+  private moved = 0;
+  private warnings = 0;
+
+  private readonly wordNs: number;
+  private readonly mdReadNs: number;
+  private readonly mdWriteNs: number;
+  private readonly entryNs: number;
+  private readonly listMoveNs: number;
+  private readonly extensionNs: number;
+  private readonly createNs: number;
+  private readonly destroyNs: number;
+  private readonly moveByteNs: number;
+  private readonly warningNs: number;
+
+  constructor(c: CostConstants) {
+    this.wordNs = c.bitmapWordNs;
+    this.mdReadNs = c.blockMdReadNs;
+    this.mdWriteNs = c.blockMdWriteNs;
+    this.entryNs = c.mapEntryNs;
+    this.listMoveNs = c.listMoveNs;
+    this.extensionNs = c.mapExtensionNs;
+    this.createNs = c.chunkCreateNs;
+    this.destroyNs = c.chunkDestroyNs;
+    this.moveByteNs = c.memmoveByteNs;
+    this.warningNs = c.warningNs;
+  }
+
+  /** the counted work since the previous call, in ns by kind, into `out`; `w` becomes the new baseline */
+  take(w: Readonly<WorkCounters>, out: CountedWorkCost): void {
+    const words = w.bitmapWordsScanned;
+    const mdRead = w.blockMdRead;
+    const mdWritten = w.blockMdWritten;
+    const entries = w.mapEntriesScanned;
+    const moves = w.listMoves;
+    const extensions = w.mapExtensions;
+    const created = w.chunksCreated;
+    const destroyed = w.chunksDestroyed;
+    out.compute =
+      (words - this.words) * this.wordNs +
+      (mdRead - this.mdRead) * this.mdReadNs +
+      (mdWritten - this.mdWritten) * this.mdWriteNs +
+      (entries - this.entries) * this.entryNs +
+      (moves - this.moves) * this.listMoveNs +
+      (extensions - this.extensions) * this.extensionNs +
+      (created - this.created) * this.createNs +
+      (destroyed - this.destroyed) * this.destroyNs;
+    this.words = words;
+    this.mdRead = mdRead;
+    this.mdWritten = mdWritten;
+    this.entries = entries;
+    this.moves = moves;
+    this.extensions = extensions;
+    this.created = created;
+    this.destroyed = destroyed;
+    const moved = w.bytesMoved;
+    out.memmove = (moved - this.moved) * this.moveByteNs;
+    this.moved = moved;
+    const warnings = w.warnings;
+    out.fixed = (warnings - this.warnings) * this.warningNs;
+    this.warnings = warnings;
+  }
+}
