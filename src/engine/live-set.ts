@@ -3,17 +3,29 @@
  * leave live), in allocation order: struct-of-arrays that grow by doubling, so a million live
  * objects cost a few typed arrays and no per-object allocation. `free` phases free from here.
  */
+/** room reserved up front at most (an estimate can be far above what stays live) */
+const MAX_INITIAL_CAPACITY = 1 << 22;
+
 export class LiveSet {
-  chunk = new Int32Array(1024);
-  off = new Int32Array(1024);
+  chunk: Int32Array;
+  off: Int32Array;
   /** the run-wide number of the alloc call that made it (-1 when not known) */
-  id = new Int32Array(1024);
+  id: Int32Array;
   /** 1 while the allocation at that index is live */
-  live = new Uint8Array(1024);
+  live: Uint8Array;
   /** entries pushed so far (live or freed) */
   length = 0;
   /** entries still live */
   count = 0;
+
+  /** @param capacity entries to make room for up front (the run's estimated calls); grows beyond */
+  constructor(capacity = 1024) {
+    const n = Math.max(16, Math.min(capacity, MAX_INITIAL_CAPACITY));
+    this.chunk = new Int32Array(n);
+    this.off = new Int32Array(n);
+    this.id = new Int32Array(n);
+    this.live = new Uint8Array(n);
+  }
 
   push(chunk: number, off: number, id = -1): number {
     if (this.length === this.chunk.length) this.grow();

@@ -82,6 +82,11 @@ class PhaseRunner implements OpSink {
   private pendingSince = -1;
   private opsDone = 0;
   private phaseRandom: () => number = () => 0;
+  // the options, read once: finish() runs after every call
+  private readonly record: RunOptions['record'];
+  private readonly check: boolean;
+  private readonly progress: RunOptions['progress'];
+  private readonly onOp: RunOptions['onOp'];
 
   constructor(
     private readonly allocator: PercpuAllocator,
@@ -90,6 +95,10 @@ class PhaseRunner implements OpSink {
     private readonly totalOps: number,
   ) {
     this.cpu = opts.cpu;
+    this.record = opts.record;
+    this.check = opts.check;
+    this.progress = opts.progress;
+    this.onOp = opts.onOp;
   }
 
   beginPhase(cpu: number, random: () => number): void {
@@ -111,8 +120,8 @@ class PhaseRunner implements OpSink {
     this.id = this.nextId++;
     if (off < 0) this.failed++;
     else this.chunk = this.allocator.lastChunkId;
-    if (this.opts.record) {
-      this.opts.record({ op: 'alloc', id: this.id, cpu: this.cpu, size, align, atomic, reserved, chunk: off < 0 ? -2 : this.chunk, off });
+    if (this.record) {
+      this.record({ op: 'alloc', id: this.id, cpu: this.cpu, size, align, atomic, reserved, chunk: off < 0 ? -2 : this.chunk, off });
     }
     this.finish(t0, 'alloc');
     return off;
@@ -121,7 +130,7 @@ class PhaseRunner implements OpSink {
   free(chunk: number, off: number, id: number): void {
     const t0 = this.platform.modeledNs;
     this.allocator.free(chunk, off);
-    if (this.opts.record) this.opts.record({ op: 'free', id, cpu: this.cpu, chunk, off });
+    if (this.record) this.record({ op: 'free', id, cpu: this.cpu, chunk, off });
     this.finish(t0, 'free');
   }
 
@@ -141,7 +150,7 @@ class PhaseRunner implements OpSink {
     }
     this.lat[this.n++] = dt;
     this.cpuClock += dt;
-    if (this.opts.check) this.allocator.checkInvariants();
+    if (this.check) this.allocator.checkInvariants();
     if (this.allocator.balancePending) {
       const policy = this.opts.balance;
       if (policy.mode === 'eager') this.balance();
@@ -150,8 +159,8 @@ class PhaseRunner implements OpSink {
         else if (this.cpuClock - this.pendingSince >= policy.delayNs) this.balance();
       }
     }
-    if (this.opts.progress && (++this.opsDone & 0xffff) === 0) this.opts.progress(Math.min(1, this.opsDone / this.totalOps));
-    this.opts.onOp?.();
+    if (this.progress && (++this.opsDone & 0xffff) === 0) this.progress(Math.min(1, this.opsDone / this.totalOps));
+    if (this.onOp) this.onOp();
   }
 
   balance(): void {
@@ -165,7 +174,7 @@ class PhaseRunner implements OpSink {
     this.balanceRuns++;
     platform.setActingCpu(this.cpu);
     this.pendingSince = -1;
-    if (this.opts.record) this.opts.record({ op: 'balance' });
+    if (this.record) this.record({ op: 'balance' });
   }
 }
 
@@ -178,22 +187,24 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
       throw new InputError(`phase ${p.name}: cpu ${p.cpu} does not exist (${topology.nrCpus} possible CPUs)`);
     }
   }
+  let totalOps = 0;
+  let loose = 0;
+  let mostLoose = 0;
+  for (const p of phases) {
+    if (p.phase === 'balance') continue;
+    const [calls, after] = estimateCalls(p, loose, nrNodes);
+    totalOps += calls;
+    loose = after;
+    mostLoose = Math.max(mostLoose, loose);
+  }
   const state: RunState = {
-    live: new LiveSet(),
+    live: new LiveSet(mostLoose),
     runRandom: seedrandom(opts.seed),
     nrNodes,
     pageSize: topology ? topology.pageSize : 4096,
     maps: new Map(),
     groups: new Map(),
   };
-  let totalOps = 0;
-  let loose = 0;
-  for (const p of phases) {
-    if (p.phase === 'balance') continue;
-    const [calls, after] = estimateCalls(p, loose, nrNodes);
-    totalOps += calls;
-    loose = after;
-  }
   const runner = new PhaseRunner(allocator, platform, opts, totalOps || 1);
   const result: RunResult = {
     phases: {},

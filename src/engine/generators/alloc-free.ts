@@ -5,7 +5,7 @@
  */
 import type { OpSink, RunState } from './sink.ts';
 import type { FreeOrder } from '../free-order.ts';
-import { freeOrder } from '../free-order.ts';
+import { fixedOrderAt, freeOrder } from '../free-order.ts';
 
 export interface AllocSpec {
   phase: 'alloc';
@@ -34,12 +34,19 @@ export function runAlloc(s: AllocSpec, sink: OpSink, state: RunState): void {
 
 export function runFree(s: FreeSpec, sink: OpSink, state: RunState): void {
   const live = state.live;
-  live.compact();
-  const order = freeOrder(live.length, s.order, state.runRandom);
-  const n = Math.min(order.length, s.count ?? order.length);
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    sink.free(live.chunk[i]!, live.off[i]!, live.id[i]!);
-    live.kill(i);
+  if (live.count !== live.length) live.compact();
+  const len = live.length;
+  const n = Math.min(len, s.count ?? len);
+  const order = s.order;
+  if (order === 'random') {
+    const perm = freeOrder(len, order, state.runRandom);
+    for (let k = 0; k < n; k++) freeEntry(live, sink, perm[k]!);
+  } else {
+    for (let k = 0; k < n; k++) freeEntry(live, sink, fixedOrderAt(k, len, order));
   }
+}
+
+function freeEntry(live: RunState['live'], sink: OpSink, i: number): void {
+  sink.free(live.chunk[i]!, live.off[i]!, live.id[i]!);
+  live.kill(i);
 }
