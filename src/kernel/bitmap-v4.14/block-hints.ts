@@ -75,8 +75,8 @@ function blockNextZero(p: PcpuV414, c: BitmapChunk, i: number, bb: number, off: 
 export function blockUpdateHintAlloc(p: PcpuV414, c: BitmapChunk, bitOff: number, bits: number): void {
   const md = c.md;
   const bb = p.blockBits;
-  const sIndex = Math.floor(bitOff / bb);
-  const eIndex = Math.floor((bitOff + bits - 1) / bb);
+  const sIndex = (bitOff / bb) | 0;
+  const eIndex = ((bitOff + bits - 1) / bb) | 0;
   const sOff = bitOff % bb;
   const eOff = ((bitOff + bits - 1) % bb) + 1;
   const s = sIndex * MD_STRIDE;
@@ -143,8 +143,8 @@ export function blockUpdateHintFree(p: PcpuV414, c: BitmapChunk, bitOff: number,
   const md = c.md;
   const bb = p.blockBits;
   const work = p.work;
-  const sIndex = Math.floor(bitOff / bb);
-  const eIndex = Math.floor((bitOff + bits - 1) / bb);
+  const sIndex = (bitOff / bb) | 0;
+  const eIndex = ((bitOff + bits - 1) / bb) | 0;
   const sOff = bitOff % bb;
   const eOff = ((bitOff + bits - 1) % bb) + 1;
   const s = sIndex * MD_STRIDE;
@@ -188,7 +188,7 @@ export function blockUpdateHintFree(p: PcpuV414, c: BitmapChunk, bitOff: number,
   c.markDirty(sIndex, eIndex);
 
   // a block is a page, so "a page became free" and "a block became free" are one test
-  if (Math.floor(end / bb) * bb > Math.ceil(start / bb) * bb || sIndex !== eIndex) {
+  if (((end / bb) | 0) * bb > (((start + bb - 1) / bb) | 0) * bb || sIndex !== eIndex) {
     chunkRefreshHint(p, c);
   } else {
     chunkUpdate(c, sIndex * bb + start, md[s + MD_CONTIG]!);

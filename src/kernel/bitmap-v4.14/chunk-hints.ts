@@ -41,8 +41,8 @@ export function chunkUpdate(c: BitmapChunk, bitOff: number, bits: number): void 
  * [bitOff, bitOff + bits)
  */
 export function cntPopPages(p: PcpuV414, c: BitmapChunk, bitOff: number, bits: number): number {
-  const pageStart = Math.ceil((bitOff * PCPU_MIN_ALLOC_SIZE) / p.pageSize);
-  const pageEnd = Math.floor(((bitOff + bits) * PCPU_MIN_ALLOC_SIZE) / p.pageSize);
+  const pageStart = ((bitOff * PCPU_MIN_ALLOC_SIZE + p.pageSize - 1) / p.pageSize) | 0;
+  const pageEnd = (((bitOff + bits) * PCPU_MIN_ALLOC_SIZE) / p.pageSize) | 0;
   if (pageStart >= pageEnd) return 0;
   return bitmapWeight(p.work, c.populated, pageEnd) - bitmapWeight(p.work, c.populated, pageStart);
 }

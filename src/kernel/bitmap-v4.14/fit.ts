@@ -25,7 +25,7 @@ const { BLOCK_MD_BYTES, PCPU_MIN_ALLOC_SIZE } = constants;
 export function nextFitRegion(p: PcpuV414, c: BitmapChunk, allocBits: number, align: number): void {
   const md = c.md;
   const bb = p.blockBits;
-  let i = Math.floor(p.regionOff / bb);
+  let i = (p.regionOff / bb) | 0;
   let blockOff = p.regionOff % bb;
   let bits = 0;
   const i0 = i;
@@ -73,8 +73,8 @@ export function nextFitRegion(p: PcpuV414, c: BitmapChunk, allocBits: number, al
  * p.regionOff is set to the bit just past the first unpopulated run.
  */
 export function isPopulated(p: PcpuV414, c: BitmapChunk, bitOff: number, bits: number): boolean {
-  const pageStart = Math.floor((bitOff * PCPU_MIN_ALLOC_SIZE) / p.pageSize);
-  const pageEnd = Math.ceil(((bitOff + bits) * PCPU_MIN_ALLOC_SIZE) / p.pageSize);
+  const pageStart = ((bitOff * PCPU_MIN_ALLOC_SIZE) / p.pageSize) | 0;
+  const pageEnd = (((bitOff + bits) * PCPU_MIN_ALLOC_SIZE + p.pageSize - 1) / p.pageSize) | 0;
   const rs = findNextZeroBit(p.work, c.populated, pageEnd, pageStart);
   if (rs >= pageEnd) return true;
   const re = findNextBit(p.work, c.populated, pageEnd, rs + 1);

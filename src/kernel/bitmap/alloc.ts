@@ -20,8 +20,8 @@ import { PCPU_MIN_ALLOC_SIZE, PCPU_SLOT_FAIL_THRESHOLD, chunkOf } from './state.
  */
 function isPopulated(state: PcpuState, chunk: BitmapChunk, bitOff: number, bits: number): number {
   const ps = state.pageSize;
-  let start = Math.floor((bitOff * PCPU_MIN_ALLOC_SIZE) / ps);
-  let end = Math.ceil(((bitOff + bits) * PCPU_MIN_ALLOC_SIZE) / ps);
+  let start = ((bitOff * PCPU_MIN_ALLOC_SIZE) / ps) | 0;
+  let end = (((bitOff + bits) * PCPU_MIN_ALLOC_SIZE + ps - 1) / ps) | 0;
   start = findNextZeroBit(state.work, chunk.populated, end, start);
   if (start >= end) return 0;
   end = findNextBit(state.work, chunk.populated, end, start + 1);
@@ -111,9 +111,9 @@ export function allocArea(state: PcpuState, chunk: BitmapChunk, allocBits: numbe
   }
 
   blockUpdateHintAlloc(state, chunk, bitOff, allocBits);
-  state.platform.touchWrite(chunk.mdAddr + Math.floor(bitOff / state.blockBits) * 32, 32);
+  state.platform.touchWrite(chunk.mdAddr + ((bitOff / state.blockBits) | 0) * 32, 32);
   chunkRelocate(state, chunk, oslot);
-  chunk.markDirty(Math.floor(start / state.blockBits), Math.floor((bitOff + allocBits - 1) / state.blockBits));
+  chunk.markDirty((start / state.blockBits) | 0, ((bitOff + allocBits - 1) / state.blockBits) | 0);
   return bitOff * PCPU_MIN_ALLOC_SIZE;
 }
 

@@ -28,9 +28,9 @@ export function freeArea(state: PcpuState, chunk: BitmapChunk, off: number): num
   if (bitOff < md[c + MD_FIRST_FREE]!) md[c + MD_FIRST_FREE] = bitOff;
 
   blockUpdateHintFree(state, chunk, bitOff, bits);
-  p.touchWrite(chunk.mdAddr + Math.floor(bitOff / state.blockBits) * 32, 32);
+  p.touchWrite(chunk.mdAddr + ((bitOff / state.blockBits) | 0) * 32, 32);
   chunkRelocate(state, chunk, oslot);
-  chunk.markDirty(Math.floor(bitOff / state.blockBits), Math.floor((end - 1) / state.blockBits));
+  chunk.markDirty((bitOff / state.blockBits) | 0, ((end - 1) / state.blockBits) | 0);
   return freed;
 }
 

@@ -115,17 +115,21 @@ export function blockUpdateScan(state: PcpuState, chunk: BitmapChunk, bitOff: nu
 export function nextMdFreeRegion(state: PcpuCore, chunk: BitmapChunk, bitOff: number, mdBytes = MD_BYTES): void {
   const bb = state.blockBits;
   const md = chunk.md;
-  let i = Math.floor(bitOff / bb);
+  const nrBlocks = chunk.nrBlocks;
+  let i = (bitOff / bb) | 0;
   const firstBlock = i;
   let blockOff = bitOff & (bb - 1);
   let bits = 0;
-  let reads = 0;
-  for (; i < chunk.nrBlocks; i++) {
+  for (; i < nrBlocks; i++) {
     const b = i * MD_STRIDE;
-    reads++;
     if (bits) {
-      bits += md[b + MD_LEFT_FREE]!;
-      if (md[b + MD_LEFT_FREE] === bb) continue;
+      // a right_free run goes on through every fully free block and ends in the next one's left_free
+      let left = md[b + MD_LEFT_FREE]!;
+      bits += left;
+      while (left === bb && ++i < nrBlocks) {
+        left = md[i * MD_STRIDE + MD_LEFT_FREE]!;
+        bits += left;
+      }
       break;
     }
     bits = md[b + MD_CONTIG]!;
@@ -138,7 +142,9 @@ export function nextMdFreeRegion(state: PcpuCore, chunk: BitmapChunk, bitOff: nu
     bits = md[b + MD_RIGHT_FREE]!;
     bitOff = (i + 1) * bb - bits;
   }
-  if (reads) {
+  // blocks read: up to the one the walk stopped in, or to the end
+  const reads = (i < nrBlocks ? i + 1 : nrBlocks) - firstBlock;
+  if (reads > 0) {
     state.work.blockMdRead += reads;
     state.platform.touchRead(chunk.mdAddr + firstBlock * mdBytes, reads * mdBytes);
   }
@@ -154,7 +160,7 @@ export function nextMdFreeRegion(state: PcpuCore, chunk: BitmapChunk, bitOff: nu
 export function nextFitRegion(state: PcpuState, chunk: BitmapChunk, allocBits: number, align: number, bitOff: number): void {
   const bb = state.blockBits;
   const md = chunk.md;
-  let i = Math.floor(bitOff / bb);
+  let i = (bitOff / bb) | 0;
   const firstBlock = i;
   let blockOff = bitOff & (bb - 1);
   let bits = 0;
@@ -268,8 +274,8 @@ export function blockUpdateHintAlloc(state: PcpuState, chunk: BitmapChunk, bitOf
   const map = chunk.allocMap;
   let nrEmptyPages = 0;
 
-  const sIndex = Math.floor(bitOff / bb);
-  const eIndex = Math.floor((bitOff + bits - 1) / bb);
+  const sIndex = (bitOff / bb) | 0;
+  const eIndex = ((bitOff + bits - 1) / bb) | 0;
   const sOff = bitOff & (bb - 1);
   const eOff = ((bitOff + bits - 1) & (bb - 1)) + 1;
   const s = sIndex * MD_STRIDE;
@@ -353,8 +359,8 @@ export function blockUpdateHintFree(state: PcpuState, chunk: BitmapChunk, bitOff
   const map = chunk.allocMap;
   let nrEmptyPages = 0;
 
-  const sIndex = Math.floor(bitOff / bb);
-  const eIndex = Math.floor((bitOff + bits - 1) / bb);
+  const sIndex = (bitOff / bb) | 0;
+  const eIndex = ((bitOff + bits - 1) / bb) | 0;
   const sOff = bitOff & (bb - 1);
   let eOff = ((bitOff + bits - 1) & (bb - 1)) + 1;
   const s = sIndex * MD_STRIDE;

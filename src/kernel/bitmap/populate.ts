@@ -95,8 +95,8 @@ export function populateArea<S extends PcpuCore>(
 ): boolean {
   const work = s.work;
   const ps = s.pageSize;
-  const pageEnd = Math.ceil((off + size) / ps);
-  let rs = Math.floor(off / ps);
+  const pageEnd = ((off + size + ps - 1) / ps) | 0;
+  let rs = (off / ps) | 0;
   for (;;) {
     rs = findNextZeroBit(work, chunk.populated, pageEnd, rs);
     if (rs >= pageEnd) return true;
