@@ -47,6 +47,25 @@ describe('areamap map extension', () => {
     expect(s.work.mapExtensions).toBe(1);
   });
 
+  it('an extension takes a buffer an earlier extension left behind, zero-filled past the copy', () => {
+    const { s } = newAreamap();
+    const c1 = freshChunk(s, 16);
+    const c2 = freshChunk(s, 16);
+    extendAreaMap(s, c1, 32);
+    const left32 = c1.map;
+    left32.fill(7, c1.mapUsed + 1); // stale contents beyond the live entries
+    extendAreaMap(s, c1, 64); // leaves the 32-entry buffer behind
+    const before = picture(c2);
+    const moved0 = s.work.bytesMoved;
+    extendAreaMap(s, c2, 32);
+    expect(c2.map).toBe(left32);
+    expect(picture(c2)).toBe(before);
+    expect(Array.from(c2.map.subarray(c2.mapUsed + 1))).toEqual(new Array<number>(32 - c2.mapUsed - 1).fill(0));
+    // counted as before: the copy of the old map
+    expect(s.work.bytesMoved - moved0).toBe(16 * 4);
+    expect(c1.map.length).toBe(64);
+  });
+
   it('the first sleeping allocation in a new chunk grows its 16-entry map to 128', () => {
     const { a, s } = newAreamap();
     expect(a.alloc(28672, 8, false, false)).toBeGreaterThan(0); // fills the first chunk

@@ -6,6 +6,7 @@ import {
   PCPU_ATOMIC_MAP_MARGIN_MIN,
   PCPU_DFL_MAP_ALLOC,
 } from './constants.ts';
+import { retireMapBuffer, takeMapBuffer } from './map-pool.ts';
 import type { AreamapState } from './state.ts';
 import { scheduleBalanceWork } from './state.ts';
 
@@ -50,14 +51,16 @@ export function extendAreaMap(s: AreamapState, chunk: AreamapChunk, newAlloc: nu
     return;
   }
   const oldBytes = chunk.mapAlloc * 4;
-  const map = new Int32Array(newAlloc);
-  map.set(chunk.map);
+  const map = takeMapBuffer(s, newAlloc);
+  const old = chunk.map;
+  map.set(old);
   platform.touchRead(chunk.mapAddr, oldBytes);
   platform.touchWrite(newAddr, oldBytes);
   s.work.bytesMoved += oldBytes;
   s.work.mapExtensions++;
   platform.metaFree(chunk.mapAddr, oldBytes);
   chunk.map = map;
+  retireMapBuffer(s, old);
   chunk.mapAlloc = newAlloc;
   chunk.changed();
   chunk.mapAddr = newAddr;

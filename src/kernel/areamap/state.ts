@@ -58,6 +58,8 @@ export interface AreamapState {
    * the default; false runs the straightforward ports (alloc-area.ts, free-area.ts)
    */
   fastPath: boolean;
+  /** retired map buffers by log2 of their length, one each at most (map-pool.ts) */
+  readonly mapPool: (Int32Array | null)[];
 }
 
 /** the state right after pcpu_setup_first_chunk built its chunks, before they are linked in */
@@ -97,6 +99,7 @@ export function newAreamapState(
     warnLimit: PCPU_WARN_LIMIT,
     occPages: 0,
     fastPath: true,
+    mapPool: [],
   };
 }
 
