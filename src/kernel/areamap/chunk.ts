@@ -10,6 +10,8 @@ import { bitmapWords } from '../bitops.ts';
 import type { FitIndex } from './fit-index.ts';
 
 const CLEAN = 0x7fffffff;
+/** gap moves of up to this many entries copy by hand: copyWithin's call costs more than the copy */
+const SHORT_MOVE = 16;
 
 export class AreamapChunk {
   /** 0 first chunk, -1 reserved chunk, 1.. created chunks (never reused) */
@@ -29,6 +31,8 @@ export class AreamapChunk {
   gapLen = 0;
   /** the fast path's first-fit index over this map (built when a scan gets long; keyed by offsets, so it survives map growth) */
   fitIndex: FitIndex | null = null;
+  /** the fast path's guess for the next free: the map index of the area the last free left (a hint only, never trusted) */
+  freeHint = 0;
 
   /** the map as the kernel lays it out: entries 0..map_used, the sentinel last */
   get map(): Int32Array {
@@ -62,8 +66,13 @@ export class AreamapChunk {
     }
     const g = this.gapStart;
     const len = this.gapLen;
-    if (pos < g) buf.copyWithin(pos + len, pos, g);
-    else if (pos > g) buf.copyWithin(g, g + len, pos + len);
+    if (pos < g) {
+      if (g - pos <= SHORT_MOVE) for (let j = g - 1; j >= pos; j--) buf[j + len] = buf[j]!;
+      else buf.copyWithin(pos + len, pos, g);
+    } else if (pos > g) {
+      if (pos - g <= SHORT_MOVE) for (let j = g; j < pos; j++) buf[j] = buf[j + len]!;
+      else buf.copyWithin(g, g + len, pos + len);
+    }
     this.gapStart = pos;
   }
 
