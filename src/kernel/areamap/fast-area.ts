@@ -207,10 +207,9 @@ export function freeAreaFast(s: AreamapState, chunk: AreamapChunk, freeme: numbe
       const k = (lo + hi) >>> 1;
       probes++;
       platform.touchRead(mapAddr + k * 4, 4);
-      if (k === i) break;
-      const below = (k - i) >> 31; // all ones when k < i
-      lo = (lo & ~below) | ((k + 1) & below);
-      hi = (hi & below) | (k & ~below);
+      if (k < i) lo = k + 1;
+      else if (k > i) hi = k;
+      else break;
     }
   } else {
     let found = 0;

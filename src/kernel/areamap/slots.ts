@@ -1,6 +1,6 @@
 /** Chunk slots: which list a chunk sits on, by its free size (v4.13). */
 import type { AreamapChunk } from './chunk.ts';
-import { SIZEOF_INT } from './constants.ts';
+import { PCPU_SLOT_BASE_SHIFT, SIZEOF_INT } from './constants.ts';
 import type { AreamapState } from './state.ts';
 import { sizeToSlotRaw } from './state.ts';
 
@@ -12,8 +12,12 @@ export function sizeToSlot(s: AreamapState, size: number): number {
 
 /** mirrors pcpu_chunk_slot: slot 0 holds chunks with no room for even an int */
 export function chunkSlot(s: AreamapState, chunk: AreamapChunk): number {
-  if (chunk.freeSize < SIZEOF_INT || chunk.contigHint < SIZEOF_INT) return 0;
-  return sizeToSlot(s, chunk.freeSize);
+  const free = chunk.freeSize;
+  if (free < SIZEOF_INT || chunk.contigHint < SIZEOF_INT) return 0;
+  if (free === s.unitSize) return s.freeSlot;
+  // __pcpu_size_to_slot, spelled out: this runs twice on every alloc and free
+  const slot = 32 - Math.clz32(free) - PCPU_SLOT_BASE_SHIFT + 2;
+  return slot > 1 ? slot : 1;
 }
 
 /**
