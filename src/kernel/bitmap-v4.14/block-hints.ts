@@ -127,6 +127,7 @@ export function blockUpdateHintAlloc(p: PcpuV414, c: BitmapChunk, bitOff: number
     }
   }
   c.markDirty(sIndex, eIndex);
+  c.noteBlocksWritten(sIndex, eIndex, bb);
 
   if (contigCovers(c, bitOff)) chunkRefreshHint(p, c);
 }
@@ -186,6 +187,7 @@ export function blockUpdateHintFree(p: PcpuV414, c: BitmapChunk, bitOff: number,
   }
   p.platform.touchWrite(c.mdAddr + sIndex * BLOCK_MD_BYTES, (eIndex - sIndex + 1) * BLOCK_MD_BYTES);
   c.markDirty(sIndex, eIndex);
+  c.noteBlocksWritten(sIndex, eIndex, bb);
 
   // a block is a page, so "a page became free" and "a block became free" are one test
   if (((end / bb) | 0) * bb > (((start + bb - 1) / bb) | 0) * bb || sIndex !== eIndex) {

@@ -17,7 +17,7 @@
  */
 import { InvariantError } from '../allocator.ts';
 import { findNextZeroBit, popcount32, testBit } from '../bitops.ts';
-import { RangeProbe, checkHintBlock } from '../bitmap/invariants.ts';
+import { RangeProbe, checkFreeTail, checkHintBlock } from '../bitmap/invariants.ts';
 import type { BitmapChunk } from './chunk.ts';
 import { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE, contigBits, firstBit } from './chunk.ts';
 import { PCPU_MIN_ALLOC_SIZE } from './constants.ts';
@@ -70,6 +70,7 @@ function checkChunk(p: PcpuV414, c: BitmapChunk): void {
   for (let i = c.dirtyLo; i <= c.dirtyHi; i++) checkBlock(probe, c, i, bb);
   c.dirtyLo = c.nrBlocks;
   c.dirtyHi = -1;
+  checkFreeTail(c, bb);
 
   let usedBits = 0;
   const first = firstBit(c);

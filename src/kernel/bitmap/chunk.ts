@@ -57,6 +57,13 @@ export class BitmapChunk {
   boundMapAddr = 0;
   mdAddr = 0;
 
+  /**
+   * Every block from here to the end has left_free equal to a whole block, by its hints. The
+   * chunk-level walks add such blocks up without reading them one by one (and still count the
+   * reads the kernel makes). Kept true by noteBlocksWritten after every hint update of blocks.
+   */
+  freeTail = 0;
+
   /** hint blocks whose bits or hints changed since the invariant checker last looked (lo > hi: none) */
   dirtyLo = 0;
   dirtyHi: number;
@@ -83,6 +90,21 @@ export class BitmapChunk {
   markDirty(lo: number, hi: number): void {
     if (lo < this.dirtyLo) this.dirtyLo = lo;
     if (hi > this.dirtyHi) this.dirtyHi = hi;
+  }
+
+  /** keeps freeTail true after the hints of blocks lo..hi were rewritten */
+  noteBlocksWritten(lo: number, hi: number, blockBits: number): void {
+    let t = this.freeTail;
+    if (hi < t - 1) return;
+    const md = this.md;
+    for (let j = hi; j >= lo && j >= t; j--) {
+      if (md[j * MD_STRIDE + MD_LEFT_FREE] !== blockBits) {
+        t = j + 1;
+        break;
+      }
+    }
+    while (t > 0 && md[(t - 1) * MD_STRIDE + MD_LEFT_FREE] === blockBits) t--;
+    this.freeTail = t;
   }
 
   /** index in `md` of block `i` */

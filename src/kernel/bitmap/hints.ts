@@ -103,6 +103,7 @@ export function blockUpdateScan(state: PcpuState, chunk: BitmapChunk, bitOff: nu
   const lBit = findLastBitFrom(state.work, chunk.allocMap, sIndex * bb, sOff);
   sOff = sOff === lBit ? 0 : lBit + 1;
   blockUpdate(chunk.md, sIndex * MD_STRIDE, sOff, eOff);
+  chunk.noteBlocksWritten(sIndex, sIndex, bb);
   state.work.blockMdWritten++;
 }
 
@@ -124,11 +125,17 @@ export function nextMdFreeRegion(state: PcpuCore, chunk: BitmapChunk, bitOff: nu
     const b = i * MD_STRIDE;
     if (bits) {
       // a right_free run goes on through every fully free block and ends in the next one's left_free
-      let left = md[b + MD_LEFT_FREE]!;
-      bits += left;
-      while (left === bb && ++i < nrBlocks) {
-        left = md[i * MD_STRIDE + MD_LEFT_FREE]!;
+      const tail = chunk.freeTail;
+      for (;;) {
+        if (i >= tail) {
+          // every block from freeTail on is fully free: the run reaches the end of the chunk
+          bits += (nrBlocks - i) * bb;
+          i = nrBlocks;
+          break;
+        }
+        const left = md[i * MD_STRIDE + MD_LEFT_FREE]!;
         bits += left;
+        if (left !== bb || ++i >= nrBlocks) break;
       }
       break;
     }
@@ -329,6 +336,7 @@ export function blockUpdateHintAlloc(state: PcpuState, chunk: BitmapChunk, bitOf
     }
     writes += midEnd - sIndex;
   }
+  chunk.noteBlocksWritten(sIndex, eIndex, bb);
   work.blockMdRead += writes;
   work.blockMdWritten += writes;
 
@@ -402,6 +410,7 @@ export function blockUpdateHintFree(state: PcpuState, chunk: BitmapChunk, bitOff
     }
     writes += eIndex - sIndex;
   }
+  chunk.noteBlocksWritten(sIndex, eIndex, bb);
   work.blockMdRead += writes;
   work.blockMdWritten += writes;
 

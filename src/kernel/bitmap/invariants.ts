@@ -101,6 +101,15 @@ export function checkHintBlock(probe: RangeProbe, chunk: BitmapChunk, b: number,
   }
 }
 
+/** the walks' shortcut: every block from freeTail on has a whole block of left_free */
+export function checkFreeTail(chunk: BitmapChunk, blockBits: number): void {
+  const t = chunk.freeTail;
+  if (t < 0 || t > chunk.nrBlocks) fail(chunk, `freeTail ${t} outside 0..${chunk.nrBlocks}`);
+  for (let i = t; i < chunk.nrBlocks; i++) {
+    if (chunk.md[i * MD_STRIDE + MD_LEFT_FREE] !== blockBits) fail(chunk, `block ${i} at or above freeTail ${t} is not fully free`);
+  }
+}
+
 function checkChunkMaps(w: WorkCounters, state: PcpuState, chunk: BitmapChunk): void {
   const bb = state.blockBits;
   const words = bb >>> 5;
@@ -172,6 +181,7 @@ export function checkInvariants(state: PcpuState): void {
     if (!chunk) continue;
     if (chunk.dirtyLo <= chunk.dirtyHi || chunk.popDirty || !chunk.checkedUsed) checkChunkMaps(w, state, chunk);
     checkChunkList(state, chunk);
+    checkFreeTail(chunk, state.blockBits);
     if (chunk !== state.reservedChunk) {
       onLists++;
       if (!chunk.isolated) emptyPop += chunk.nrEmptyPopPages;
