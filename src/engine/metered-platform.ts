@@ -16,8 +16,11 @@ export interface Footprint {
 export interface MeteredPlatform extends Platform {
   /** the CPU that runs the next operations; -1 for the kworker running balance work */
   setActingCpu(cpu: number): void;
-  /** charge the work counted since the last call (plus the fixed cost of one `op`) to the acting CPU */
-  chargeOp(op: 'alloc' | 'free' | 'balance' | 'none'): unknown;
+  /**
+   * charge the work counted since the last call (plus the fixed cost of one `op`) to the acting
+   * CPU; returns the ns charged since the last call, everything the operation cost
+   */
+  chargeOp(op: 'alloc' | 'free' | 'balance' | 'none'): number;
   /** modeled nanoseconds charged so far, over every CPU */
   readonly modeledNs: number;
   footprint(): Footprint;

@@ -114,8 +114,6 @@ class PhaseRunner implements OpSink {
   }
 
   alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
-    const platform = this.platform;
-    const t0 = platform.modeledNs;
     const off = this.allocator.alloc(size, align, atomic, reserved);
     this.id = this.nextId++;
     if (off < 0) this.failed++;
@@ -123,26 +121,26 @@ class PhaseRunner implements OpSink {
     if (this.record) {
       this.record({ op: 'alloc', id: this.id, cpu: this.cpu, size, align, atomic, reserved, chunk: off < 0 ? -2 : this.chunk, off });
     }
-    this.finish(t0, 'alloc');
+    this.finish('alloc');
     return off;
   }
 
   free(chunk: number, off: number, id: number): void {
-    const t0 = this.platform.modeledNs;
     this.allocator.free(chunk, off);
     if (this.record) this.record({ op: 'free', id, cpu: this.cpu, chunk, off });
-    this.finish(t0, 'free');
+    this.finish('free');
   }
 
   badFree(): void {
     this.platform.work.warnings++;
   }
 
-  /** close the timing of one call on the calling CPU's clock, then run balance work by policy */
-  private finish(t0: number, kind: 'alloc' | 'free'): void {
-    const platform = this.platform;
-    platform.chargeOp(kind);
-    const dt = platform.modeledNs - t0;
+  /**
+   * close the timing of one call on the calling CPU's clock (the platform's charges since the
+   * previous call closed: nothing is charged between calls), then run balance work by policy
+   */
+  private finish(kind: 'alloc' | 'free'): void {
+    const dt = this.platform.chargeOp(kind);
     if (this.n === this.lat.length) {
       const grown = new Float64Array(this.lat.length * 2);
       grown.set(this.lat);
@@ -167,10 +165,8 @@ class PhaseRunner implements OpSink {
     const platform = this.platform;
     platform.chargeOp('none');
     platform.setActingCpu(KWORKER);
-    const t0 = platform.modeledNs;
     this.allocator.runBalance();
-    platform.chargeOp('balance');
-    this.balanceNs += platform.modeledNs - t0;
+    this.balanceNs += platform.chargeOp('balance');
     this.balanceRuns++;
     platform.setActingCpu(this.cpu);
     this.pendingSince = -1;
@@ -214,6 +210,8 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
   };
 
   platform.setActingCpu(opts.cpu);
+  // the allocator's set-up (first chunk, reserved chunk) is nobody's call: close it before the first
+  platform.chargeOp('none');
   phases.forEach((phase, index) => {
     const wall0 = performance.now();
     if (phase.phase === 'balance') {

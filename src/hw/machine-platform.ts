@@ -93,6 +93,8 @@ export class MachinePlatform implements Platform {
   // --- the clock ---
   private totalNs = 0;
   private opNs = 0;
+  /** metadata lines touched and not yet charged (costModel 'counts') */
+  private pendingLines = 0;
   /** ns per category: [0, NCAT) the calling CPUs, [NCAT, 2 NCAT) the kworker */
   private readonly acc = new Float64Array(2 * NCAT);
   private actorBase = 0;
@@ -113,6 +115,8 @@ export class MachinePlatform implements Platform {
   private readonly zeroCallNs: number;
   private readonly tlbNs: number;
   private readonly lineSize: number;
+  /** 1 / lineSize: a power of two (the schema checks), so multiplying is exact and much cheaper than dividing */
+  private readonly perLine: number;
   /** bytes of a zeroed buffer left in cache: the largest per-CPU level */
   private readonly warmLimit: number;
   private readonly hitNs: Float64Array;
@@ -147,6 +151,7 @@ export class MachinePlatform implements Platform {
     this.zeroCallNs = m.topology.nrCpus * m.cost.memsetCallNs;
     this.tlbNs = tlbFlushNs(m);
     this.lineSize = m.caches.lineSize;
+    this.perLine = 1 / m.caches.lineSize;
     this.warmLimit = Math.max(m.caches.lineSize, ...m.caches.levels.filter((l) => l.shared === 'cpu').map((l) => l.size));
     const lc = cacheLineCosts(m);
     this.hitNs = lc.hit;
@@ -168,6 +173,7 @@ export class MachinePlatform implements Platform {
 
   /** the CPU that runs the next operations; -1 (KWORKER) for balance work */
   setActingCpu(cpu: number): void {
+    this.settleLines();
     const nr = this.machine.topology.nrCpus;
     if (!Number.isInteger(cpu) || cpu < KWORKER || cpu >= nr) throw new RangeError(`acting CPU ${cpu} is not a possible CPU (0..${nr - 1}) or -1 for the kworker`);
     this.actingCpu = cpu;
@@ -189,6 +195,7 @@ export class MachinePlatform implements Platform {
    * the previous call included.
    */
   chargeOp(op: OpKind = 'none'): number {
+    this.settleLines();
     this.meter.take(this.work, this.counted);
     this.charge(COMPUTE, this.counted.compute);
     // adding a zero changes no sum: most operations move no map bytes
@@ -202,11 +209,13 @@ export class MachinePlatform implements Platform {
 
   /** modeled ns so far, calling CPUs and kworker together; never decreases */
   get modeledNs(): number {
+    this.settleLines();
     return this.totalNs;
   }
 
   /** modeled ns charged to the calling CPUs */
   get cpuNs(): number {
+    this.settleLines();
     let s = 0;
     for (let i = 0; i < NCAT; i++) s += this.acc[i]!;
     return s;
@@ -214,6 +223,7 @@ export class MachinePlatform implements Platform {
 
   /** modeled ns charged to the kworker (balance work) */
   get kworkerNs(): number {
+    this.settleLines();
     let s = 0;
     for (let i = NCAT; i < 2 * NCAT; i++) s += this.acc[i]!;
     return s;
@@ -221,6 +231,7 @@ export class MachinePlatform implements Platform {
 
   /** ns per category, for the calling CPUs, the kworker, or both */
   breakdown(who: 'cpu' | 'kworker' | 'all' = 'all'): CostBreakdown {
+    this.settleLines();
     const out = {} as CostBreakdown;
     COST_CATEGORIES.forEach((name, i) => {
       out[name] = (who === 'kworker' ? 0 : this.acc[i]!) + (who === 'cpu' ? 0 : this.acc[NCAT + i]!);
@@ -323,11 +334,32 @@ export class MachinePlatform implements Platform {
   }
 
   touchRead(addr: number, bytes: number): void {
-    if (bytes > 0) this.touch(addr, bytes, false);
+    if (bytes <= 0) return;
+    if (this.countsOnly) this.chargeLines(addr, bytes);
+    else this.touch(addr, bytes, false);
   }
 
   touchWrite(addr: number, bytes: number): void {
-    if (bytes > 0) this.touch(addr, bytes, true);
+    if (bytes <= 0) return;
+    if (this.countsOnly) this.chargeLines(addr, bytes);
+    else this.touch(addr, bytes, true);
+  }
+
+  /**
+   * costModel 'counts': the lines of a range, counted now and charged at the flat rate when the
+   * clock is next read (settleLines); small enough to inline at every touch
+   */
+  private chargeLines(addr: number, bytes: number): void {
+    const inv = this.perLine;
+    this.pendingLines += Math.floor((addr + bytes - 1) * inv) - Math.floor(addr * inv) + 1;
+  }
+
+  /** charges the lines counted since the clock was last read, to the actor that touched them */
+  private settleLines(): void {
+    if (this.pendingLines === 0) return;
+    const lines = this.pendingLines;
+    this.pendingLines = 0;
+    this.charge(CACHE, lines * this.countsLineNs);
   }
 
   zeroUnits(_baseAddr: number, _off: number, bytes: number): void {
@@ -339,10 +371,6 @@ export class MachinePlatform implements Platform {
   private touch(addr: number, bytes: number, write: boolean): void {
     const first = Math.floor(addr / this.lineSize);
     const last = Math.floor((addr + bytes - 1) / this.lineSize);
-    if (this.countsOnly) {
-      this.charge(CACHE, (last - first + 1) * this.countsLineNs);
-      return;
-    }
     const h = this.hierarchyOf(this.execCpu);
     const nodes = this.machine.topology.nrNodes;
     // metadata lives on its arena's node; any other address is taken as local memory

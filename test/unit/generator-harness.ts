@@ -64,7 +64,9 @@ export function newState(nrNodes = 1, pageSize = 4096): RunState {
 export class DecisionPlatform extends SimplePlatform implements MeteredPlatform {
   readonly modeledNs = 0;
   setActingCpu(_cpu: number): void {}
-  chargeOp(_op: 'alloc' | 'free' | 'balance' | 'none'): void {}
+  chargeOp(_op: 'alloc' | 'free' | 'balance' | 'none'): number {
+    return 0;
+  }
   footprint(): Footprint {
     return { metadata_bytes: 0, populated_pages: this.pagesInUse, vmalloc_bytes: 0 };
   }
