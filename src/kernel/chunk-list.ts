@@ -19,6 +19,8 @@ export class ChunkLists {
   private onList: Int32Array;
   /** chunk index capacity */
   private capacity: number;
+  /** one bit per list, set while the list holds a chunk (the allocation paths skip empty slots by it) */
+  private readonly occupied: Uint32Array;
 
   constructor(nrLists: number, initialCapacity = 16) {
     this.nrLists = nrLists;
@@ -27,6 +29,7 @@ export class ChunkLists {
     this.nextNode = new Int32Array(nodes);
     this.prevNode = new Int32Array(nodes);
     this.onList = new Int32Array(this.capacity).fill(-1);
+    this.occupied = new Uint32Array((nrLists + 31) >>> 5);
     for (let l = 0; l < nrLists; l++) {
       this.nextNode[l] = l;
       this.prevNode[l] = l;
@@ -57,6 +60,19 @@ export class ChunkLists {
 
   isEmpty(list: number): boolean {
     return this.nextNode[list] === list;
+  }
+
+  /** the first list at or after `from` that holds a chunk, or nrLists when none does */
+  nextNonEmpty(from: number): number {
+    const occ = this.occupied;
+    let w = from >>> 5;
+    if (w >= occ.length) return this.nrLists;
+    let word = occ[w]! & (0xffffffff << (from & 31));
+    while (word === 0) {
+      if (++w >= occ.length) return this.nrLists;
+      word = occ[w]!;
+    }
+    return (w << 5) + 31 - Math.clz32(word & -word);
   }
 
   /** the head entry of `list` (list_first_entry_or_null), or -1 */
@@ -95,6 +111,7 @@ export class ChunkLists {
     this.ensure(c);
     this.insert(this.nrLists + c, list, this.nextNode[list]!);
     this.onList[c] = list;
+    this.occupied[list >>> 5] |= 1 << (list & 31);
   }
 
   /** mirrors list_add_tail: `c` (on no list) becomes the tail of `list` */
@@ -102,11 +119,13 @@ export class ChunkLists {
     this.ensure(c);
     this.insert(this.nrLists + c, this.prevNode[list]!, list);
     this.onList[c] = list;
+    this.occupied[list >>> 5] |= 1 << (list & 31);
   }
 
   /** mirrors list_del_init: `c` leaves whatever list it is on */
   del(c: number): void {
-    if (this.listOf(c) < 0) return;
+    const list = this.listOf(c);
+    if (list < 0) return;
     const node = this.nrLists + c;
     const p = this.prevNode[node]!;
     const n = this.nextNode[node]!;
@@ -115,6 +134,7 @@ export class ChunkLists {
     this.nextNode[node] = node;
     this.prevNode[node] = node;
     this.onList[c] = -1;
+    if (this.nextNode[list] === list) this.occupied[list >>> 5] &= ~(1 << (list & 31));
   }
 
   /** mirrors list_move: to the head of `list` */

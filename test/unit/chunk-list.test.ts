@@ -55,4 +55,28 @@ describe('ChunkLists', () => {
     expect(l.toArray(1)).toEqual([37]);
     expect(l.listOf(999)).toBe(-1);
   });
+
+  it('nextNonEmpty finds the first list holding a chunk, across more than 32 lists, and forgets emptied ones', () => {
+    const l = new ChunkLists(70);
+    expect(l.nextNonEmpty(0)).toBe(70);
+    l.add(1, 5);
+    l.addTail(2, 40);
+    l.add(3, 69);
+    expect(l.nextNonEmpty(0)).toBe(5);
+    expect(l.nextNonEmpty(5)).toBe(5);
+    expect(l.nextNonEmpty(6)).toBe(40);
+    expect(l.nextNonEmpty(41)).toBe(69);
+    expect(l.nextNonEmpty(70)).toBe(70);
+    l.move(1, 40);
+    expect(l.nextNonEmpty(0)).toBe(40);
+    l.del(2);
+    expect(l.nextNonEmpty(0)).toBe(40);
+    l.del(1);
+    expect(l.nextNonEmpty(0)).toBe(69);
+    for (let list = 0; list < 70; list++) {
+      let want = 70;
+      for (let k = list; k < 70; k++) if (!l.isEmpty(k)) { want = k; break; }
+      expect(l.nextNonEmpty(list)).toBe(want);
+    }
+  });
 });

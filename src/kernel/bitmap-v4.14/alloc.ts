@@ -57,7 +57,7 @@ export function pcpuAlloc(p: PcpuV414, out: AllocOutcome, size: number, align: n
 
     const lists = p.lists;
     for (;;) {
-      for (let slot = sizeToSlot(p, size); slot < p.nrSlots; slot++) {
+      for (let slot = lists.nextNonEmpty(sizeToSlot(p, size)); slot < p.nrSlots; slot = lists.nextNonEmpty(slot + 1)) {
         for (let e = lists.first(slot); e !== -1; e = lists.next(e)) {
           const c = chunkOf(p, e);
           off = findBlockFit(p, c, bits, bitAlign, isAtomic);

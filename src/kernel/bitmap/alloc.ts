@@ -177,7 +177,7 @@ export function pcpuAlloc(state: PcpuState, out: AllocResult, reqSize: number, r
   } else {
     const lists = state.lists;
     search: for (;;) {
-      for (let slot = sizeToSlot(state, size); slot <= state.freeSlot; slot++) {
+      for (let slot = lists.nextNonEmpty(sizeToSlot(state, size)); slot <= state.freeSlot; slot = lists.nextNonEmpty(slot + 1)) {
         for (let e = lists.first(slot), n: number; e !== -1; e = n) {
           n = lists.next(e);
           const cand = chunkOf(state, e);
