@@ -1,6 +1,10 @@
 /**
  * Runs one benchmark case in a fresh process and prints its figures as one JSON line.
  *
+ * Start-up is excluded: before the timed run, the same case runs untimed at a small scale
+ * (WARMUP_OBJECTS objects, or the count given as the fourth argument; 0 for none), so the timed
+ * run measures compiled code rather than the JIT compiling it.
+ *
  * Besides wall time per phase (the engine's own figure), it reports this process's CPU time
  * per phase (user + system), which other processes' load on the machine disturbs much less:
  * the alloc/free split is taken at the engine's progress report that falls exactly at the end
@@ -13,14 +17,16 @@ import { loadMachineSetup } from '../src/engine/machines.ts';
 import { loadMachine, machineFirstChunk, machineTopology } from '../src/hw/machine-config.ts';
 import type { CostModel } from '../src/hw/machine-platform.ts';
 import { MachinePlatform } from '../src/hw/machine-platform.ts';
-import { benchCases } from './cases.ts';
+import { WARMUP_OBJECTS, benchCases } from './cases.ts';
 
-const [name, count, costModel] = process.argv.slice(2);
+const [name, count, costModel, warmupArg] = process.argv.slice(2);
 const c = benchCases(Number(count)).find((x) => x.name === name);
 if (!c) {
   process.stderr.write(`no bench case ${name}\n`);
   process.exit(2);
 }
+/** objects of the untimed warm-up run of the same case (0: none, the timed run starts cold) */
+const warmupCount = Number(warmupArg ?? WARMUP_OBJECTS);
 const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -38,6 +44,14 @@ const loader: MachineLoader =
           newPlatform: () => new MachinePlatform(machine, { costModel: costModel as CostModel }),
         };
       };
+// start-up excluded: the same case at a small scale first, so the timed run meets compiled code
+let warmupMs = 0;
+if (warmupCount > 0) {
+  const w = benchCases(warmupCount).find((x) => x.name === name)!;
+  const t = performance.now();
+  executeRun(w.spec, loader, { check: false });
+  warmupMs = performance.now() - t;
+}
 let cpuSplit = -1;
 const cpu0 = cpuMs();
 const m = executeRun(c.spec, loader, {
@@ -62,5 +76,7 @@ process.stdout.write(
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     modeled_alloc_ms: alloc.modeled_ms,
     modeled_free_ms: free.modeled_ms,
+    warmup_objects: warmupCount,
+    warmup_ms: warmupMs,
   }) + '\n',
 );

@@ -1,14 +1,15 @@
 /**
- * `npm run bench [-- --json FILE] [--only SUBSTRING] [--skip SUBSTRING] [--count N] [--cost-model full|counts]`:
- * wall time of the allocator
- * work of the seed's workload and the contrived case, each case in a fresh process (so peak RSS
- * is its own), start-up excluded. Prints figures; asserts nothing.
+ * `npm run bench [-- --json FILE] [--only SUBSTRING] [--skip SUBSTRING] [--count N] [--cost-model full|counts]
+ * [--repeat N] [--warmup N]`: wall time of the allocator work of the seed's workload and the contrived case,
+ * each case in a fresh process (so peak RSS is its own), start-up excluded (an untimed warm-up
+ * run of the same case at `--warmup` objects first; 0 for a cold run). With `--repeat N` each
+ * case runs N times and every figure is the median. Prints figures; asserts nothing.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { SEED_OBJECTS, benchCases } from './cases.ts';
+import { SEED_OBJECTS, WARMUP_OBJECTS, benchCases } from './cases.ts';
 
 interface CaseFigures {
   name: string;
@@ -20,6 +21,8 @@ interface CaseFigures {
   peak_rss_mb: number;
   modeled_alloc_ms: number;
   modeled_free_ms: number;
+  warmup_objects: number;
+  warmup_ms: number;
 }
 
 const args = process.argv.slice(2);
@@ -33,28 +36,46 @@ const skip = opt('--skip');
 const count = Number(opt('--count') ?? SEED_OBJECTS);
 /** the platform's cost model; the engine's default when absent */
 const costModel = opt('--cost-model') ?? 'default';
+const repeat = Math.max(1, Number(opt('--repeat') ?? 1));
+const warmup = Number(opt('--warmup') ?? WARMUP_OBJECTS);
 const caseScript = fileURLToPath(new URL('./case.ts', import.meta.url));
 
 const cases = benchCases(count).filter((c) => (!only || c.name.includes(only)) && (!skip || !c.name.includes(skip)));
 const results: CaseFigures[] = [];
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
-console.log(`cost model: ${costModel}; load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${availableParallelism()} CPUs)`);
+console.log(`cost model: ${costModel}; warm-up: ${warmup} objects; ${repeat > 1 ? `median of ${repeat}; ` : ''}load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${availableParallelism()} CPUs)`);
 console.log(
   `${'case'.padEnd(32)} ${pad('alloc ms', 10)} ${pad('free ms', 10)} ${pad('alloc cpu', 10)} ${pad('free cpu', 10)} ${pad('Mops/s', 8)} ${pad('peak MB', 8)}`,
 );
+/** the median of each numeric figure over the repeats (the name is the same in all) */
+function median(runs: CaseFigures[]): CaseFigures {
+  const out = { ...runs[0]! };
+  const mid = (xs: number[]): number => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  for (const k of Object.keys(out) as (keyof CaseFigures)[]) {
+    if (typeof out[k] === 'number') (out as Record<string, unknown>)[k] = mid(runs.map((r) => r[k] as number));
+  }
+  return out;
+}
+
 for (const c of cases) {
-  let line: string;
+  const runs: CaseFigures[] = [];
   try {
-    line = execFileSync(process.execPath, [...process.execArgv, caseScript, c.name, String(count), costModel], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    for (let i = 0; i < repeat; i++) {
+      const line = execFileSync(process.execPath, [...process.execArgv, caseScript, c.name, String(count), costModel, String(warmup)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      runs.push(JSON.parse(line) as CaseFigures);
+    }
   } catch (e) {
     console.log(`${c.name.padEnd(32)} failed: ${(e as Error).message.split('\n')[0]}`);
     continue;
   }
-  const r = JSON.parse(line) as CaseFigures;
+  const r = median(runs);
   results.push(r);
   const opsPerSec = r.ops / ((r.alloc_ms + r.free_ms) / 1000) / 1e6;
   console.log(
     `${c.name.padEnd(32)} ${pad(r.alloc_ms.toFixed(0), 10)} ${pad(r.free_ms.toFixed(0), 10)} ${pad(r.alloc_cpu_ms.toFixed(0), 10)} ${pad(r.free_cpu_ms.toFixed(0), 10)} ${pad(opsPerSec.toFixed(2), 8)} ${pad(r.peak_rss_mb.toFixed(0), 8)}`,
   );
 }
-if (json) writeFileSync(json, JSON.stringify({ schema: 'percpu-sim/bench/1', objects: count, cost_model: costModel, load_average: loadavg(), cases: results }, null, 1) + '\n');
+if (json) writeFileSync(json, JSON.stringify({ schema: 'percpu-sim/bench/1', objects: count, cost_model: costModel, repeat, warmup_objects: warmup, load_average: loadavg(), cases: results }, null, 1) + '\n');
