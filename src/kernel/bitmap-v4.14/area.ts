@@ -15,7 +15,7 @@ import type { PcpuV414 } from './state.ts';
 
 // imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
 const { bitmapFindNextZeroAreaOff, findNextZeroBit } = bitops;
-const { PCPU_MIN_ALLOC_SIZE } = constants;
+const { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE } = constants;
 
 /** byte range of bitmap bits [lo, hi) as the kernel's 8-byte words hold them */
 function touchBits(plat: Platform, write: boolean, addr: number, lo: number, hi: number): void {
@@ -60,7 +60,7 @@ export function allocArea(p: PcpuV414, c: BitmapChunk, allocBits: number, align:
 export function freeArea(p: PcpuV414, c: BitmapChunk, off: number): void {
   const plat = p.platform;
   const oslot = chunkSlot(p, c);
-  const bitOff = off / PCPU_MIN_ALLOC_SIZE;
+  const bitOff = off >>> PCPU_MIN_ALLOC_SHIFT;
 
   const end = unmarkArea(p.work, c, bitOff);
   touchBits(plat, false, c.boundMapAddr, bitOff, end + 1);

@@ -12,7 +12,7 @@ import { blockUpdateHintAlloc, blockUpdateScan, checkBlockHint, nextFitRegion, n
 import { chunkPopulated, createChunk, populateArea } from './populate.ts';
 import { chunkMoveTo, chunkRelocate, chunkSlot, reintegrateChunk, sizeToSlot } from './slots.ts';
 import type { PcpuState } from './state.ts';
-import { PCPU_MIN_ALLOC_SIZE, PCPU_SLOT_FAIL_THRESHOLD, chunkOf } from './state.ts';
+import { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE, PCPU_SLOT_FAIL_THRESHOLD, chunkOf } from './state.ts';
 
 /**
  * mirrors pcpu_is_populated: are all pages under [bitOff, bitOff + bits) populated; if not,
@@ -152,10 +152,11 @@ export interface AllocResult {
 export function pcpuAlloc(state: PcpuState, out: AllocResult, reqSize: number, reqAlign: number, atomicReq: boolean, reserved: boolean): number {
   const atomic = reserved ? false : atomicReq;
   const work = state.work;
-  let align = reqAlign < PCPU_MIN_ALLOC_SIZE ? PCPU_MIN_ALLOC_SIZE : reqAlign;
+  const align = reqAlign < PCPU_MIN_ALLOC_SIZE ? PCPU_MIN_ALLOC_SIZE : reqAlign;
   const size = Math.ceil(reqSize / PCPU_MIN_ALLOC_SIZE) * PCPU_MIN_ALLOC_SIZE;
-  const bits = size / PCPU_MIN_ALLOC_SIZE;
-  const bitAlign = Math.floor(align / PCPU_MIN_ALLOC_SIZE);
+  // integer shifts keep these int-typed on the hot path (only used once the checks below passed)
+  const bits = size >>> PCPU_MIN_ALLOC_SHIFT;
+  const bitAlign = align >>> PCPU_MIN_ALLOC_SHIFT;
 
   if (!size || size > state.minUnitSize || align > state.pageSize || !isPowerOf2(align)) {
     const text = `illegal size (${size}) or align (${align}) for percpu allocation`;

@@ -8,13 +8,13 @@ import { MD_FIRST_FREE } from './chunk.ts';
 import { blockUpdateHintFree } from './hints.ts';
 import { chunkRelocate, chunkSlot, isolateChunk } from './slots.ts';
 import type { PcpuCore, PcpuState } from './state.ts';
-import { PCPU_MIN_ALLOC_SIZE, entryOf } from './state.ts';
+import { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE, entryOf } from './state.ts';
 
 /** mirrors pcpu_free_area: returns the bytes freed */
 export function freeArea(state: PcpuState, chunk: BitmapChunk, off: number): number {
   const md = chunk.md;
   const oslot = chunkSlot(state, chunk);
-  const bitOff = off / PCPU_MIN_ALLOC_SIZE;
+  const bitOff = off >>> PCPU_MIN_ALLOC_SHIFT;
 
   const end = unmarkArea(state.work, chunk, bitOff);
   const bits = end - bitOff;
