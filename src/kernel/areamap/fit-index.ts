@@ -20,6 +20,8 @@ const BLOCK_SHIFT = 8;
 export const BLOCK_BYTES = 1 << BLOCK_SHIFT;
 /** no free area in the block */
 const NONE = -2147483648;
+/** map entry k sits at buf[k] before the chunk's gap and at buf[k + gapLen] from it on (chunk.ts); NO_GAP stands for no gap */
+const NO_GAP = 0x3fffffff;
 
 export class FitIndex {
   readonly nBlocks: number;
@@ -27,8 +29,9 @@ export class FitIndex {
   private readonly leaves: number;
   /** largest free area starting in each block */
   private readonly maxFree: Int32Array;
-  /** per alignment (> 2): the most an aligned request could use of a free area starting in each block */
-  private readonly usable = new Map<number, Int32Array>();
+  /** per alignment (> 2) asked for so far, in `aligns`: the most an aligned request could use of a free area starting in each block */
+  private readonly usable: Int32Array[] = [];
+  private readonly aligns: number[] = [];
 
   // results of findFit
   /** the largest free area the walk passed before the fit (or all of them after first_free) */
@@ -67,11 +70,12 @@ export class FitIndex {
 
   private usableTree(chunk: AreamapChunk, align: number): Int32Array {
     if (align <= 2) return this.maxFree;
-    let t = this.usable.get(align);
-    if (t === undefined) {
-      t = this.buildTree(chunk, align);
-      this.usable.set(align, t);
-    }
+    const aligns = this.aligns;
+    for (let a = 0; a < aligns.length; a++) if (aligns[a] === align) return this.usable[a]!;
+    const t = this.buildTree(chunk, align);
+    aligns.push(align);
+    this.usable.push(t);
+    if (aligns.length > this.scratchBest.length) this.scratchBest = new Int32Array(2 * aligns.length);
     return t;
   }
 
@@ -83,18 +87,37 @@ export class FitIndex {
   findFit(chunk: AreamapChunk, scanStart: number, size: number, align: number): number {
     const used = chunk.mapUsed;
     const mask = align - 1;
+    const buf = chunk.buf;
+    const gs = chunk.gapOpen ? chunk.gapStart : NO_GAP;
+    const gl = chunk.gapLen;
     let maxContig = 0;
     let firstFree = -1;
     this.maxContig = 0;
     this.firstFree = -1;
     if (scanStart >= used) return -1;
-    // the rest of scanStart's block, entry by entry
-    const b0 = (chunk.at(scanStart) & ~1) >> BLOCK_SHIFT;
-    const b0End = (b0 + 1) << BLOCK_SHIFT;
+    // the rest of scanStart's block. No area below first_free is free, so the block's leaves
+    // describe exactly the free areas from scanStart to the block's end: unless one of them
+    // fits, the leaves give the largest, and only the first free one needs finding.
     let i = scanStart;
-    let off = chunk.at(i);
+    let off = buf[i < gs ? i : i + gl]!;
+    const b0 = (off & ~1) >> BLOCK_SHIFT;
+    const b0End = (b0 + 1) << BLOCK_SHIFT;
+    const t = this.usableTree(chunk, align);
+    if (t[this.leaves + b0]! < size) {
+      const largest = this.maxFree[this.leaves + b0]!;
+      if (largest !== NONE) {
+        maxContig = largest;
+        while ((off & 1) !== 0) {
+          i++;
+          off = buf[i < gs ? i : i + gl]!;
+        }
+        firstFree = i;
+      }
+      i = used; // the walk below has nothing left to do
+    }
     while (i < used && (off & ~1) < b0End) {
-      const next = chunk.at(i + 1);
+      const i1 = i + 1;
+      const next = buf[i1 < gs ? i1 : i1 + gl]!;
       if ((off & 1) === 0) {
         const thisSize = (next & ~1) - off;
         const head = ((off + mask) & ~mask) - off;
@@ -106,11 +129,10 @@ export class FitIndex {
         if (firstFree < 0) firstFree = i;
         if (thisSize > maxContig) maxContig = thisSize;
       }
-      i++;
+      i = i1;
       off = next;
     }
     // whole blocks: the first whose best area fits
-    const t = this.usableTree(chunk, align);
     const b = this.firstAtLeast(t, b0 + 1, size);
     const passedEnd = b < 0 ? this.nBlocks - 1 : b - 1;
     const passedMax = this.rangeMax(this.maxFree, b0 + 1, passedEnd);
@@ -119,7 +141,7 @@ export class FitIndex {
       const fb = this.firstAtLeast(this.maxFree, b0 + 1, 0);
       if (fb >= 0 && (b < 0 || fb < b)) {
         for (let j = lowerBound(chunk, fb << BLOCK_SHIFT); ; j++) {
-          if ((chunk.at(j) & 1) === 0) {
+          if ((buf[j < gs ? j : j + gl]! & 1) === 0) {
             firstFree = j;
             break;
           }
@@ -132,18 +154,23 @@ export class FitIndex {
       return -1;
     }
     // the fitting block, entry by entry
-    for (let j = lowerBound(chunk, b << BLOCK_SHIFT); j < used; j++) {
-      const o = chunk.at(j);
-      if ((o & 1) !== 0) continue;
-      const thisSize = (chunk.at(j + 1) & ~1) - o;
-      const head = ((o + mask) & ~mask) - o;
-      if (thisSize >= head + size) {
-        this.maxContig = maxContig;
-        this.firstFree = firstFree;
-        return j;
+    let j = lowerBound(chunk, b << BLOCK_SHIFT);
+    let o = buf[j < gs ? j : j + gl]!;
+    for (; j < used; j++) {
+      const j1 = j + 1;
+      const next = buf[j1 < gs ? j1 : j1 + gl]!;
+      if ((o & 1) === 0) {
+        const thisSize = (next & ~1) - o;
+        const head = ((o + mask) & ~mask) - o;
+        if (thisSize >= head + size) {
+          this.maxContig = maxContig;
+          this.firstFree = firstFree;
+          return j;
+        }
+        if (firstFree < 0) firstFree = j;
+        if (thisSize > maxContig) maxContig = thisSize;
       }
-      if (firstFree < 0) firstFree = j;
-      if (thisSize > maxContig) maxContig = thisSize;
+      o = next;
     }
     throw new Error(`fit index of chunk ${chunk.id}: block ${b} promised a fit that its areas do not hold`);
   }
@@ -155,35 +182,37 @@ export class FitIndex {
     const start = b << BLOCK_SHIFT;
     const end = start + BLOCK_BYTES;
     const used = chunk.mapUsed;
-    let best = NONE;
-    let i = lowerBound(chunk, start);
-    let o = chunk.at(i);
-    const trees = this.usable;
-    // usable per alignment, computed in the same walk
-    let nAligns = 0;
-    for (const [align] of trees) this.scratchAlign[nAligns++] = align;
+    const buf = chunk.buf;
+    const gs = chunk.gapOpen ? chunk.gapStart : NO_GAP;
+    const gl = chunk.gapLen;
+    const aligns = this.aligns;
+    const nAligns = aligns.length;
     const bestAt = this.scratchBest;
     for (let a = 0; a < nAligns; a++) bestAt[a] = NONE;
+    let best = NONE;
+    let i = lowerBound(chunk, start);
+    let o = buf[i < gs ? i : i + gl]!;
+    // usable per alignment, computed in the same walk
     while (i < used && (o & ~1) < end) {
-      const next = chunk.at(i + 1);
+      const i1 = i + 1;
+      const next = buf[i1 < gs ? i1 : i1 + gl]!;
       if ((o & 1) === 0) {
         const size = (next & ~1) - o;
         if (size > best) best = size;
         for (let a = 0; a < nAligns; a++) {
-          const mask = this.scratchAlign[a]! - 1;
+          const mask = aligns[a]! - 1;
           const v = size - (((o + mask) & ~mask) - o);
           if (v > bestAt[a]!) bestAt[a] = v;
         }
       }
-      i++;
+      i = i1;
       o = next;
     }
     setLeaf(this.maxFree, this.leaves, b, best);
-    for (let a = 0; a < nAligns; a++) setLeaf(trees.get(this.scratchAlign[a]!)!, this.leaves, b, bestAt[a]!);
+    for (let a = 0; a < nAligns; a++) setLeaf(this.usable[a]!, this.leaves, b, bestAt[a]!);
   }
 
-  private readonly scratchAlign = new Int32Array(16);
-  private readonly scratchBest = new Int32Array(16);
+  private scratchBest = new Int32Array(16);
 
   /** the first block >= from whose value is >= val, or -1 */
   private firstAtLeast(t: Int32Array, from: number, val: number): number {
@@ -243,11 +272,14 @@ function setLeaf(t: Int32Array, L: number, b: number, v: number): void {
 
 /** the first map index whose offset is >= off (the sentinel's index when none) */
 export function lowerBound(chunk: AreamapChunk, off: number): number {
+  const buf = chunk.buf;
+  const gs = chunk.gapOpen ? chunk.gapStart : NO_GAP;
+  const gl = chunk.gapLen;
   let lo = 0;
   let hi = chunk.mapUsed;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((chunk.at(mid) & ~1) < off) lo = mid + 1;
+    if ((buf[mid < gs ? mid : mid + gl]! & ~1) < off) lo = mid + 1;
     else hi = mid;
   }
   return lo;
