@@ -186,6 +186,40 @@ describe('area map fast path against the straightforward port', () => {
     }
   });
 
+  it('agrees on in-order, reverse and alternating frees (the orders whose entry the free finds next to the last one)', () => {
+    for (const order of ['inorder', 'reverse', 'alternating'] as const) {
+      for (const align of [4, 8]) {
+        const { fast, ref, pf, pr } = newPair(null);
+        const n = 3000;
+        const live: { chunk: number; off: number }[] = [];
+        for (let k = 0; k < n; k++) {
+          const b = ref.alloc(4, align, false, false);
+          expect(fast.alloc(4, align, false, false)).toBe(b);
+          live.push({ chunk: ref.lastChunkId, off: b });
+          if (ref.balancePending) {
+            fast.runBalance();
+            ref.runBalance();
+          }
+        }
+        for (let k = 0; k < n; k++) {
+          const idx = order === 'inorder' ? k : order === 'reverse' ? n - 1 - k : k < n / 2 ? 2 * k : 2 * (k - n / 2) + 1;
+          const { chunk, off } = live[idx]!;
+          fast.free(chunk, off);
+          ref.free(chunk, off);
+          if (ref.balancePending) {
+            fast.runBalance();
+            ref.runBalance();
+          }
+          const where = `${order}, align ${align}, free ${k}`;
+          expect(pf.work, where).toEqual(pr.work);
+          expect([pf.touches, pf.hash], `${where}: metadata touches`).toEqual([pr.touches, pr.hash]);
+          if (k % 500 === 0) expectSameChunks(fast, ref, where);
+        }
+        expectSameChunks(fast, ref, `${order}, align ${align}, end`);
+      }
+    }
+  });
+
   it('agrees when pages run out (populate failures give the area back)', () => {
     runStream(8, { ops: 3000, alloc: 0.62, corner: 0.5, atomic: 0.1, reserved: 0.05, pageLimit: 40, freeBurst: 6 });
   });
