@@ -33,6 +33,17 @@ export class FitIndex {
   private readonly usable: Int32Array[] = [];
   private readonly aligns: number[] = [];
 
+  /** counts refreshes: a miss remembered at one version holds while the map is unchanged */
+  private version = 0;
+  /** the last request findFit answered with no fit, and what its walk saw */
+  private missVersion = -1;
+  private missScan = 0;
+  private missUsed = 0;
+  private missSize = 0;
+  private missAlign = 0;
+  private missMaxContig = 0;
+  private missFirstFree = -1;
+
   // results of findFit
   /** the largest free area the walk passed before the fit (or all of them after first_free) */
   maxContig = 0;
@@ -86,6 +97,19 @@ export class FitIndex {
    */
   findFit(chunk: AreamapChunk, scanStart: number, size: number, align: number): number {
     const used = chunk.mapUsed;
+    if (
+      this.missVersion === this.version &&
+      this.missScan === scanStart &&
+      this.missUsed === used &&
+      this.missSize === size &&
+      this.missAlign === align
+    ) {
+      // the same request missed on this map before (chunks that filled up with holes too
+      // small for it are walked on every allocation)
+      this.maxContig = this.missMaxContig;
+      this.firstFree = this.missFirstFree;
+      return -1;
+    }
     const mask = align - 1;
     const buf = chunk.buf;
     const gs = chunk.gapOpen ? chunk.gapStart : NO_GAP;
@@ -151,6 +175,13 @@ export class FitIndex {
     if (b < 0) {
       this.maxContig = maxContig;
       this.firstFree = firstFree;
+      this.missVersion = this.version;
+      this.missScan = scanStart;
+      this.missUsed = used;
+      this.missSize = size;
+      this.missAlign = align;
+      this.missMaxContig = maxContig;
+      this.missFirstFree = firstFree;
       return -1;
     }
     // the fitting block, entry by entry
@@ -177,6 +208,7 @@ export class FitIndex {
 
   /** recompute the block holding offset `off` from the map (after areas starting in it changed) */
   refresh(chunk: AreamapChunk, off: number): void {
+    this.version++;
     const b = off >> BLOCK_SHIFT;
     if (b >= this.nBlocks) return;
     const start = b << BLOCK_SHIFT;
