@@ -49,12 +49,6 @@ describe('areamap invariants', () => {
     expect(() => a.checkInvariants()).toThrow(/sits on list 3/);
   });
 
-  it('reject a chunk on a list the slot walk would skip', () => {
-    const { a, s } = busy();
-    s.slotsInUse &= ~(1 << s.lists.listOf(0));
-    expect(() => a.checkInvariants()).toThrow(/takes for empty/);
-  });
-
   it('reject a global empty-page count that the populated bitmaps do not support', () => {
     const { a, s } = busy();
     s.nrEmptyPopPages++;

@@ -8,7 +8,7 @@ import { PCPU_CHUNK_WALK_BYTES } from './constants.ts';
 import { freeArea } from './free-area.ts';
 import { extendAreaMap, needToExtend } from './map-extend.ts';
 import { chunkPopulated } from './populated.ts';
-import { chunkRelocate, nextSlotInUse, sizeToSlot, slotEmptied } from './slots.ts';
+import { chunkRelocate, sizeToSlot } from './slots.ts';
 import type { AreamapState } from './state.ts';
 import { scheduleBalanceWork } from './state.ts';
 
@@ -108,13 +108,9 @@ function allocFromSlots(s: AreamapState, size: number, align: number, atomic: bo
   const lists = s.lists;
   const firstSlot = sizeToSlot(s, size);
   restart: for (;;) {
-    for (let slot = nextSlotInUse(s, firstSlot); slot < s.nrSlots; slot = nextSlotInUse(s, slot + 1)) {
-      const head = lists.first(slot);
-      if (head === -1) {
-        slotEmptied(s, slot);
-        continue;
-      }
-      for (let c = head; c !== -1; c = lists.next(c)) {
+    // empty slots are skipped by the lists' occupancy bits: the same chunks in the same order
+    for (let slot = lists.nextNonEmpty(firstSlot); slot < s.nrSlots; slot = lists.nextNonEmpty(slot + 1)) {
+      for (let c = lists.first(slot); c !== -1; c = lists.next(c)) {
         const chunk = s.chunks[c]!;
         s.platform.touchRead(chunk.structAddr, PCPU_CHUNK_WALK_BYTES);
         if (size > chunk.contigHint) continue;

@@ -28,24 +28,7 @@ export function chunkSlot(s: AreamapState, chunk: AreamapChunk): number {
 export function chunkRelocate(s: AreamapState, chunk: AreamapChunk, oslot: number): void {
   const nslot = chunkSlot(s, chunk);
   if (chunk === s.reservedChunk || oslot === nslot) return;
-  if (nslot < 32) s.slotsInUse |= 1 << nslot;
   if (oslot < nslot) s.lists.move(chunk.id, nslot);
   else s.lists.moveTail(chunk.id, nslot);
   s.work.listMoves++;
-}
-
-/**
- * The slot walk skips lists known to be empty: `slotsInUse` has a bit for every slot below 32
- * that may hold chunks. A chunk only joins a list in chunkRelocate, which sets its bit; the
- * walk clears a bit when it finds the list empty. Slots from 32 up are always visited.
- */
-export function nextSlotInUse(s: AreamapState, from: number): number {
-  if (from >= 32) return from;
-  const m = s.slotsInUse & (-1 << from);
-  return m === 0 ? 32 : 31 - Math.clz32(m & -m);
-}
-
-/** the walk found `slot`'s list empty */
-export function slotEmptied(s: AreamapState, slot: number): void {
-  if (slot < 32) s.slotsInUse &= ~(1 << slot);
 }

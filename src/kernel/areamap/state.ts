@@ -58,8 +58,6 @@ export interface AreamapState {
    * the default; false runs the straightforward ports (alloc-area.ts, free-area.ts)
    */
   fastPath: boolean;
-  /** a bit for each slot below 32 whose list may hold chunks (slots.ts, nextSlotInUse) */
-  slotsInUse: number;
   /** retired map buffers by log2 of their length, one each at most (map-pool.ts) */
   readonly mapPool: (Int32Array | null)[];
 }
@@ -101,7 +99,6 @@ export function newAreamapState(
     warnLimit: PCPU_WARN_LIMIT,
     occPages: 0,
     fastPath: true,
-    slotsInUse: 0,
     mapPool: [],
   };
 }
