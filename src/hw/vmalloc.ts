@@ -6,6 +6,10 @@
  * area [base + offsets[i], base + offsets[i] + sizes[i]) lies in free space; none found
  * means the space is exhausted (the kernel warns and returns NULL). Freed areas are free
  * again at once (the kernel's lazy purge is not modelled).
+ *
+ * Busy space is kept as maximal runs (areas that touch are one run), so a base lowered past a
+ * conflict skips a whole packed run at once: every base inside a run would overlap it anyway,
+ * so the highest fitting base is the one the area-by-area walk finds.
  */
 
 interface AreaSet {
@@ -15,7 +19,7 @@ interface AreaSet {
 }
 
 export class VmallocSpace {
-  /** busy intervals, sorted by start, disjoint */
+  /** busy runs, sorted by start, disjoint and not touching */
   private busyStart: number[] = [];
   private busyEnd: number[] = [];
   private readonly sets = new Map<number, AreaSet>();
@@ -49,9 +53,8 @@ export class VmallocSpace {
       if (offsets[i]! % align !== 0 || sizes[i]! % align !== 0) throw new RangeError(`pcpu_get_vm_areas: area ${i} (offset ${offsets[i]}, size ${sizes[i]}) is not aligned to ${align}`);
       lastEnd = Math.max(lastEnd, offsets[i]! + sizes[i]!);
     }
-    const floorAlign = (x: number): number => Math.floor(x / align) * align;
     const lowest = Math.ceil(this.start / align) * align;
-    let base = floorAlign(this.end - lastEnd);
+    let base = Math.floor((this.end - lastEnd) / align) * align;
     // lower the base past each conflict until every area fits, or the space runs out
     for (;;) {
       if (base < lowest) return -1;
@@ -62,7 +65,7 @@ export class VmallocSpace {
         const e = s + sizes[i]!;
         const k = this.firstBusyEndingAfter(s);
         if (k < this.busyStart.length && this.busyStart[k]! < e) {
-          base = floorAlign(this.busyStart[k]! - offsets[i]! - sizes[i]!);
+          base = Math.floor((this.busyStart[k]! - offsets[i]! - sizes[i]!) / align) * align;
           moved = true;
         }
       }
@@ -88,11 +91,7 @@ export class VmallocSpace {
     const set = this.sets.get(base);
     if (!set) throw new RangeError(`pcpu_free_vm_areas: no areas at ${base}`);
     this.sets.delete(base);
-    for (let i = 0; i < set.starts.length; i++) {
-      const k = this.firstBusyEndingAfter(set.starts[i]!);
-      this.busyStart.splice(k, 1);
-      this.busyEnd.splice(k, 1);
-    }
+    for (let i = 0; i < set.starts.length; i++) this.releaseBusy(set.starts[i]!, set.ends[i]!);
     this.bytesInUse -= set.bytes;
     return set.starts.length;
   }
@@ -109,9 +108,48 @@ export class VmallocSpace {
     return lo;
   }
 
+  /** [s, e) becomes busy (it was free): joined with the runs it touches */
   private insertBusy(s: number, e: number): void {
+    const starts = this.busyStart;
+    const ends = this.busyEnd;
+    // the first run ending at or after s: the one s may extend, or the first above it
+    let lo = 0;
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid]! < s) lo = mid + 1;
+      else hi = mid;
+    }
+    const k = lo;
+    const joinsBelow = k < ends.length && ends[k] === s;
+    const aboveAt = joinsBelow ? k + 1 : k;
+    const joinsAbove = aboveAt < starts.length && starts[aboveAt] === e;
+    if (joinsBelow && joinsAbove) {
+      ends[k] = ends[k + 1]!;
+      starts.splice(k + 1, 1);
+      ends.splice(k + 1, 1);
+    } else if (joinsBelow) ends[k] = e;
+    else if (joinsAbove) starts[aboveAt] = s;
+    else {
+      starts.splice(k, 0, s);
+      ends.splice(k, 0, e);
+    }
+  }
+
+  /** [s, e) becomes free again: cut out of the run that holds it */
+  private releaseBusy(s: number, e: number): void {
     const k = this.firstBusyEndingAfter(s);
-    this.busyStart.splice(k, 0, s);
-    this.busyEnd.splice(k, 0, e);
+    const runStart = this.busyStart[k]!;
+    const runEnd = this.busyEnd[k]!;
+    if (runStart === s && runEnd === e) {
+      this.busyStart.splice(k, 1);
+      this.busyEnd.splice(k, 1);
+    } else if (runStart === s) this.busyStart[k] = e;
+    else if (runEnd === e) this.busyEnd[k] = s;
+    else {
+      this.busyEnd[k] = s;
+      this.busyStart.splice(k + 1, 0, e);
+      this.busyEnd.splice(k + 1, 0, runEnd);
+    }
   }
 }
