@@ -1,9 +1,11 @@
 /**
  * Runs one benchmark case in a fresh process and prints its figures as one JSON line.
  *
- * Start-up is excluded: before the timed run, the same case runs untimed at a small scale
- * (WARMUP_OBJECTS objects, or the count given as the fourth argument; 0 for none), so the timed
- * run measures compiled code rather than the JIT compiling it.
+ * Start-up is excluded: before the timed run, the same case runs untimed (WARMUP_RUNS times, or
+ * as many times as the fourth argument says; 0 for a cold run), so the timed run measures
+ * compiled code on memory the process already has, rather than the JIT compiling (and
+ * recompiling, on the second run) and the host faulting in fresh pages; the native figures it
+ * is compared with pre-fault their chunk memory too.
  *
  * Besides wall time per phase (the engine's own figure), it reports this process's CPU time
  * per phase (user + system), which other processes' load on the machine disturbs much less:
@@ -17,7 +19,7 @@ import { loadMachineSetup } from '../src/engine/machines.ts';
 import { loadMachine, machineFirstChunk, machineTopology } from '../src/hw/machine-config.ts';
 import type { CostModel } from '../src/hw/machine-platform.ts';
 import { MachinePlatform } from '../src/hw/machine-platform.ts';
-import { WARMUP_OBJECTS, benchCases } from './cases.ts';
+import { WARMUP_RUNS, benchCases } from './cases.ts';
 
 const [name, count, costModel, warmupArg] = process.argv.slice(2);
 const c = benchCases(Number(count)).find((x) => x.name === name);
@@ -25,8 +27,8 @@ if (!c) {
   process.stderr.write(`no bench case ${name}\n`);
   process.exit(2);
 }
-/** objects of the untimed warm-up run of the same case (0: none, the timed run starts cold) */
-const warmupCount = Number(warmupArg ?? WARMUP_OBJECTS);
+/** untimed runs of the same case before the timed one (0: none, the timed run starts cold) */
+const warmupRuns = Number(warmupArg ?? WARMUP_RUNS);
 const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -44,13 +46,12 @@ const loader: MachineLoader =
           newPlatform: () => new MachinePlatform(machine, { costModel: costModel as CostModel }),
         };
       };
-// start-up excluded: the same case at a small scale first, so the timed run meets compiled code
+// start-up excluded: the same case untimed first, so the timed run meets compiled code and faulted-in memory
 let warmupMs = 0;
-if (warmupCount > 0) {
-  const w = benchCases(warmupCount).find((x) => x.name === name)!;
+for (let i = 0; i < warmupRuns; i++) {
   const t = performance.now();
-  executeRun(w.spec, loader, { check: false });
-  warmupMs = performance.now() - t;
+  executeRun(c.spec, loader, { check: false });
+  warmupMs += performance.now() - t;
 }
 let cpuSplit = -1;
 const cpu0 = cpuMs();
@@ -76,7 +77,7 @@ process.stdout.write(
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     modeled_alloc_ms: alloc.modeled_ms,
     modeled_free_ms: free.modeled_ms,
-    warmup_objects: warmupCount,
+    warmup_runs: warmupRuns,
     warmup_ms: warmupMs,
   }) + '\n',
 );

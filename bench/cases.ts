@@ -10,8 +10,8 @@ import type { FreeOrder } from '../src/engine/free-order.ts';
 import type { RunSpec } from '../src/scenario/load.ts';
 
 export const SEED_OBJECTS = 2 ** 20;
-/** objects of the untimed warm-up run before each timed case (bench/case.ts) */
-export const WARMUP_OBJECTS = 2 ** 16;
+/** untimed runs of a case before its timed one: the second run still recompiles, the third is steady */
+export const WARMUP_RUNS = 2;
 export const SIZES = [4, 16, 64, 128, 1024];
 export const ORDERS: FreeOrder[] = ['inorder', 'alternating', 'reverse'];
 

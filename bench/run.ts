@@ -1,15 +1,15 @@
 /**
  * `npm run bench [-- --json FILE] [--only SUBSTRING] [--skip SUBSTRING] [--count N] [--cost-model full|counts]
  * [--repeat N] [--warmup N]`: wall time of the allocator work of the seed's workload and the contrived case,
- * each case in a fresh process (so peak RSS is its own), start-up excluded (an untimed warm-up
- * run of the same case at `--warmup` objects first; 0 for a cold run). With `--repeat N` each
+ * each case in a fresh process (so peak RSS is its own), start-up excluded (`--warmup N`
+ * untimed runs of the same case first, default WARMUP_RUNS; 0 for a cold run). With `--repeat N` each
  * case runs N times and every figure is the median. Prints figures; asserts nothing.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { SEED_OBJECTS, WARMUP_OBJECTS, benchCases } from './cases.ts';
+import { SEED_OBJECTS, WARMUP_RUNS, benchCases } from './cases.ts';
 
 interface CaseFigures {
   name: string;
@@ -21,7 +21,7 @@ interface CaseFigures {
   peak_rss_mb: number;
   modeled_alloc_ms: number;
   modeled_free_ms: number;
-  warmup_objects: number;
+  warmup_runs: number;
   warmup_ms: number;
 }
 
@@ -37,13 +37,13 @@ const count = Number(opt('--count') ?? SEED_OBJECTS);
 /** the platform's cost model; the engine's default when absent */
 const costModel = opt('--cost-model') ?? 'default';
 const repeat = Math.max(1, Number(opt('--repeat') ?? 1));
-const warmup = Number(opt('--warmup') ?? WARMUP_OBJECTS);
+const warmup = Number(opt('--warmup') ?? WARMUP_RUNS);
 const caseScript = fileURLToPath(new URL('./case.ts', import.meta.url));
 
 const cases = benchCases(count).filter((c) => (!only || c.name.includes(only)) && (!skip || !c.name.includes(skip)));
 const results: CaseFigures[] = [];
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
-console.log(`cost model: ${costModel}; warm-up: ${warmup} objects; ${repeat > 1 ? `median of ${repeat}; ` : ''}load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${availableParallelism()} CPUs)`);
+console.log(`cost model: ${costModel}; warm-up: ${warmup} untimed runs; ${repeat > 1 ? `median of ${repeat}; ` : ''}load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${availableParallelism()} CPUs)`);
 console.log(
   `${'case'.padEnd(32)} ${pad('alloc ms', 10)} ${pad('free ms', 10)} ${pad('alloc cpu', 10)} ${pad('free cpu', 10)} ${pad('Mops/s', 8)} ${pad('peak MB', 8)}`,
 );
@@ -78,4 +78,4 @@ for (const c of cases) {
     `${c.name.padEnd(32)} ${pad(r.alloc_ms.toFixed(0), 10)} ${pad(r.free_ms.toFixed(0), 10)} ${pad(r.alloc_cpu_ms.toFixed(0), 10)} ${pad(r.free_cpu_ms.toFixed(0), 10)} ${pad(opsPerSec.toFixed(2), 8)} ${pad(r.peak_rss_mb.toFixed(0), 8)}`,
   );
 }
-if (json) writeFileSync(json, JSON.stringify({ schema: 'percpu-sim/bench/1', objects: count, cost_model: costModel, repeat, warmup_objects: warmup, load_average: loadavg(), cases: results }, null, 1) + '\n');
+if (json) writeFileSync(json, JSON.stringify({ schema: 'percpu-sim/bench/1', objects: count, cost_model: costModel, repeat, warmup_runs: warmup, load_average: loadavg(), cases: results }, null, 1) + '\n');
