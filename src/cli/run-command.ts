@@ -48,6 +48,9 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: (te
   out(`${header}\nmachine ${runs[0]?.machine ?? '?'}, ${runs.length} runs\n\n`);
   for (const t of scenarioTables(loaded.scenario, runs)) out(renderTable(t) + '\n');
   for (const line of notes) out(line + '\n');
+  if (loaded.scenario.sweep) {
+    out(`note: ${file} has a sweep grid; sim run ran its ${runs.length} base runs only (the grid runs with \`sim sweep ${file} --out DIR\`)\n`);
+  }
   if (opts.json) {
     const metrics: MetricsFile = { schema: METRICS_SCHEMA, scenario: loaded.name, runs };
     writeOutputFile(opts.json, '--json', JSON.stringify(metrics, null, 1) + '\n');

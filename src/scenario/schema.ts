@@ -70,7 +70,7 @@ export const ScenarioSchema = z.strictObject({
         .optional(),
     })
     .default({}),
-  /** a grid to run the scenario over with `sim sweep` (src/scenario/sweep-schema.ts); `sim run` ignores it */
+  /** a grid to run the scenario over with `sim sweep` (src/scenario/sweep-schema.ts); `sim run` runs the base runs and notes the grid */
   sweep: SweepSchema.optional(),
 });
 
