@@ -2,7 +2,8 @@
  * A sweep's plan: the scenario expanded over the grid into points, in grid order (grid
  * dimensions in declared order, the first slowest; then the scenario's matrix; allocators
  * innermost). Each point is one RunSpec with a stable key. Every derived machine is loaded
- * once here, so a grid point the machine loader rejects fails before anything runs.
+ * once here, with the run's matrix references resolved, so a grid point the machine loader
+ * rejects fails before anything runs.
  */
 import type { AllocatorName, KernelKnobs } from '../kernel/allocator.ts';
 import { deepMerge, loadMachine } from '../hw/machine-config.ts';
@@ -80,9 +81,6 @@ export function planSweep(file: string, gridOptions: readonly string[] = []): Sw
     const context = `${file}: sweep point ${describePoint(gp)}`;
     try {
       const ref = pointMachine(base, gp, presets, context);
-      const refKey = canonicalJson(ref);
-      let machine = machines.get(refKey);
-      if (!machine) machines.set(refKey, (machine = loadMachine(ref.preset, ref.overrides, context)));
       const point: Scenario = {
         ...s,
         machine: ref,
@@ -92,6 +90,10 @@ export function planSweep(file: string, gridOptions: readonly string[] = []): Sw
       };
       const gridLabels: Labels = Object.fromEntries(Object.entries(gp).map(([k, v]) => [k, labelValue(v)]));
       for (const spec of expandRuns(loaded.name, point, where)) {
+        // the run's machine: the point's, with the matrix values of this run in its overrides
+        const refKey = canonicalJson(spec.machine);
+        let machine = machines.get(refKey);
+        if (!machine) machines.set(refKey, (machine = loadMachine(spec.machine.preset, spec.machine.overrides, context)));
         if (spec.cpu >= machine.topology.nrCpus) {
           throw new InputError(`cpu ${spec.cpu} (the scenario's calling CPU) does not exist on ${machine.name} (${machine.topology.nrCpus} possible CPUs)`);
         }
@@ -121,13 +123,27 @@ function dimensionGroup<T>(gp: GridPoint, group: string): Partial<T> {
   return out as Partial<T>;
 }
 
+/** `value` without the fields that are `$name` matrix references (objects only; other values as they are) */
+function withoutMatrixRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutMatrixRefs);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string' && v.startsWith('$')) continue;
+    out[k] = withoutMatrixRefs(v);
+  }
+  return out;
+}
+
 /** the machine of a grid point: its preset, the scenario's overrides, the derived topology, then `machine.*` dimensions */
 function pointMachine(base: MachineRef, gp: GridPoint, presets: Map<string, Machine>, context: string): MachineRef {
   const preset = typeof gp.preset === 'string' ? gp.preset : base.preset;
   let overrides: Record<string, unknown> = base.overrides;
   if (gp.cpus !== undefined || gp.nodes !== undefined || gp.pageSize !== undefined) {
+    // the topology is derived from the preset with the scenario's overrides, less any `$name`
+    // matrix reference (each run's machine is loaded with its own values later)
     let m = presets.get(preset);
-    if (!m) presets.set(preset, (m = loadMachine(preset, base.overrides, context)));
+    if (!m) presets.set(preset, (m = loadMachine(preset, withoutMatrixRefs(base.overrides) as Record<string, unknown>, context)));
     overrides = deepMerge(overrides, topologyOverrides(m, { cpus: num(gp.cpus), nodes: num(gp.nodes), pageSize: num(gp.pageSize) })) as Record<string, unknown>;
   }
   for (const [k, v] of Object.entries(gp)) {

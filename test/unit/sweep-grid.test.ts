@@ -74,6 +74,17 @@ describe('sweep section of a scenario', () => {
     const f = put('clash.json5', `{machine: 'laptop', matrix: {cpus: [1]}, ${WORKLOAD}, sweep: {cpus: [1, 2]}}`);
     expect(() => planSweep(f)).toThrow(/matrix\.cpus: also a sweep grid dimension/);
   });
+  it('takes matrix references in the machine overrides per run, as sim run does', () => {
+    const f = put('machine-ref.json5', `{machine: {preset: 'laptop', overrides: {cost: {countsModeLineNs: '$line'}}}, matrix: {line: [1, 2]},
+      ${WORKLOAD}, sweep: {cpus: [2, 4]}}`);
+    const plan = planSweep(f);
+    expect(plan.points.map((p) => [p.labels.cpus, (p.spec.machine.overrides.cost as { countsModeLineNs: number }).countsModeLineNs])).toEqual([
+      [2, 1], [2, 2], [4, 1], [4, 2],
+    ]);
+    const bad = put('machine-ref-bad.json5', `{machine: {preset: 'laptop', overrides: {cost: {countsModeLineNs: '$line'}}}, matrix: {line: [1, -2]},
+      ${WORKLOAD}, sweep: {cpus: [2]}}`);
+    expect(() => planSweep(bad)).toThrow(/sweep point cpus=2: cost\.countsModeLineNs: /);
+  });
   it('refuses a calling CPU that a grid point does not have', () => {
     const f = put('cpu.json5', `{machine: 'laptop', cpu: 3, ${WORKLOAD}, sweep: {cpus: [8, 2]}}`);
     expect(() => planSweep(f)).toThrow(/sweep point cpus=2: cpu 3 \(the scenario's calling CPU\) does not exist on laptop\/2cpu\/1n\/4K \(2 possible CPUs\)/);
