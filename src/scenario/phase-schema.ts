@@ -11,7 +11,19 @@ import { VICTIM_PICKS } from '../engine/generators/object-group.ts';
 import { CHURN_VICTIMS } from '../engine/generators/churn.ts';
 import { REPLAY_FORMATS } from '../engine/generators/replay-ops.ts';
 
-export const VarRef = z.string().regex(/^\$[A-Za-z_][A-Za-z0-9_]*$/, 'expected a $name reference to a matrix dimension');
+const VAR_REF = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
+export const VarRef = z.string().regex(VAR_REF, 'expected a $name reference to a matrix dimension');
+
+/** what a plain value of `t` looks like, for the message when neither it nor a reference fits */
+function plainValue(t: z.ZodType): string {
+  if (t instanceof z.ZodEnum) return `one of ${t.options.join(', ')}`;
+  if (t instanceof z.ZodNumber) return 'a number';
+  if (t instanceof z.ZodString) return 'a string';
+  return 'a value';
+}
+
+/** a `$name` reference standing for a field whose plain values are `t`'s */
+const refFor = (t: z.ZodType) => z.string().regex(VAR_REF, `expected ${plainValue(t)} or a $name reference to a matrix dimension`);
 const PositiveInt = z.number().int().positive();
 const NonNegInt = z.number().int().nonnegative();
 const Name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a name (letters, digits, _ . : -)');
@@ -22,7 +34,7 @@ const BPF_MAX_VALUE = 32768;
 
 /** the phase schema; `refs`: whether scalar fields may be `$name` references */
 function phaseSchema(refs: boolean) {
-  const orVar = <T extends z.ZodType>(t: T) => (refs ? z.union([t, VarRef]) : t) as z.ZodUnion<[T, typeof VarRef]>;
+  const orVar = <T extends z.ZodType>(t: T) => (refs ? z.union([t, refFor(t)]) : t) as z.ZodUnion<[T, typeof VarRef]>;
   /** fields every phase but `balance` takes */
   const common = {
     name: z.string().min(1).optional(),

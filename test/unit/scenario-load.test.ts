@@ -36,6 +36,11 @@ describe('scenario loading', () => {
     const f = put('t.json5', `{\n  machine: 'laptop',\n  matrix: {order: ['sideways']},\n  workload: [{phase: 'free', order: '$order'}],\n}`);
     expect(() => loadScenario(f)).toThrow(new RegExp(`^${f}:3:19: matrix.order: expected inorder`));
   });
+  it('says what a field takes when a string is neither a plain value nor a reference', () => {
+    const f = put('w.json5', `{machine: 'laptop', workload: [{phase: 'alloc', count: 1, size: 'eight'}, {phase: 'free', order: 'sideways'}]}`);
+    expect(() => loadScenario(f)).toThrow(/workload\[0\]\.size: expected a number or a \$name reference to a matrix dimension, received "eight"/);
+    expect(() => loadScenario(f)).toThrow(/workload\[1\]\.order: expected one of inorder, alternating, reverse, random or a \$name reference to a matrix dimension, received "sideways"/);
+  });
   it('rejects unknown keys and wrong types with the dotted path', () => {
     const f = put('u.json5', `{machine: 'laptop', workload: [{phase: 'alloc', count: -1, size: 4}], colour: 'red'}`);
     expect(() => loadScenario(f)).toThrow(/workload\[0\]\.count: .*received -1/);
