@@ -23,6 +23,15 @@ export interface CacheGeometry {
  * 2^31 × sets, which covers the simulator's metadata addresses (< 2^41) for any level of
  * 16 sets or more.
  */
+/** the sets of a cache of geometry `g`; throws unless it is a whole number of sets */
+export function setCount(g: CacheGeometry): number {
+  const sets = Math.floor(Math.floor(g.size / g.lineSize) / g.ways);
+  if (sets < 1 || sets * g.ways * g.lineSize !== g.size) {
+    throw new RangeError(`cache of ${g.size} bytes is not a whole number of ${g.ways}-way sets of ${g.lineSize}-byte lines`);
+  }
+  return sets;
+}
+
 export class CacheLevel {
   readonly sets: number;
   readonly ways: number;
@@ -34,12 +43,8 @@ export class CacheLevel {
   misses = 0;
 
   constructor(g: CacheGeometry) {
-    const lines = Math.floor(g.size / g.lineSize);
     this.ways = g.ways;
-    this.sets = Math.floor(lines / g.ways);
-    if (this.sets < 1 || this.sets * g.ways * g.lineSize !== g.size) {
-      throw new RangeError(`cache of ${g.size} bytes is not a whole number of ${g.ways}-way sets of ${g.lineSize}-byte lines`);
-    }
+    this.sets = setCount(g);
     this.tags = new Int32Array(this.sets * g.ways);
     this.stamps = new Float64Array(this.sets * g.ways);
   }

@@ -28,6 +28,7 @@
  * line is not modelled: with distinct stamps it never changes an outcome.
  */
 import type { CacheGeometry } from './cache.ts';
+import { setCount } from './cache.ts';
 import { LineSet } from './line-set.ts';
 import { addRepeated } from './repeated-sum.ts';
 
@@ -186,12 +187,8 @@ export class RangeCacheLevel {
   private readonly lastRows: Int32Array;
 
   constructor(g: CacheGeometry) {
-    const lines = Math.floor(g.size / g.lineSize);
     this.ways = g.ways;
-    this.sets = Math.floor(lines / g.ways);
-    if (this.sets < 1 || this.sets * g.ways * g.lineSize !== g.size) {
-      throw new RangeError(`cache of ${g.size} bytes is not a whole number of ${g.ways}-way sets of ${g.lineSize}-byte lines`);
-    }
+    this.sets = setCount(g);
     const W = this.ways;
     this.btag = new Int32Array(this.sets * W);
     this.bstamp = new Float64Array(this.sets * W);
