@@ -17,22 +17,41 @@ function phaseNames(runs: readonly RunMetrics[]): string[] {
   return distinct(runs.flatMap((r) => Object.keys(r.phases)));
 }
 
-/** rows × (allocator, phase) of the largest modeled_ms among the runs in each cell */
-function modeledTable(title: string, runs: readonly RunMetrics[], rows: readonly string[]): TextTable {
+/**
+ * The grid every per-allocator table shares: one row per group of runs (by `rows` labels), one
+ * column per allocator × `columns` entry; a cell is `cellText` of the runs of that row and
+ * allocator that `inCell` keeps for the column, or '-' when there are none.
+ */
+function allocatorGrid<C>(
+  runs: readonly RunMetrics[],
+  rows: readonly string[],
+  columns: readonly C[],
+  label: (c: C) => string,
+  inCell: (r: RunMetrics, c: C) => boolean,
+  cellText: (cell: RunMetrics[], c: C) => string | number,
+): Pick<TextTable, 'header' | 'rows'> {
   const allocators = distinct(runs.map((r) => r.allocator));
-  const phases = phaseNames(runs);
   const keys = distinct(runs.map((r) => rowKey(r, rows)));
-  const header = [rows.join(' / '), ...allocators.flatMap((a) => phases.map((p) => `${SHORT[a] ?? a} ${p}`))];
+  const header = [rows.join(' / '), ...allocators.flatMap((a) => columns.map((c) => `${SHORT[a] ?? a} ${label(c)}`))];
   const body = keys.map((k) => [
     k,
     ...allocators.flatMap((a) =>
-      phases.map((p) => {
-        const cell = runs.filter((r) => r.allocator === a && rowKey(r, rows) === k && r.phases[p]);
-        return cell.length === 0 ? '-' : Math.max(...cell.map((r) => r.phases[p]!.modeled_ms));
+      columns.map((c) => {
+        const cell = runs.filter((r) => r.allocator === a && rowKey(r, rows) === k && inCell(r, c));
+        return cell.length === 0 ? '-' : cellText(cell, c);
       }),
     ),
   ]);
-  return { title, header, rows: body };
+  return { header, rows: body };
+}
+
+const hasPhase = (r: RunMetrics, p: string): boolean => r.phases[p] !== undefined;
+const always = (): boolean => true;
+
+/** rows × (allocator, phase) of the largest modeled_ms among the runs in each cell */
+function modeledTable(title: string, runs: readonly RunMetrics[], rows: readonly string[]): TextTable {
+  const grid = allocatorGrid(runs, rows, phaseNames(runs), (p) => p, hasPhase, (cell, p) => Math.max(...cell.map((r) => r.phases[p]!.modeled_ms)));
+  return { title, ...grid };
 }
 
 function referenceTable(s: Scenario, runs: readonly RunMetrics[], rows: readonly string[]): TextTable | null {
@@ -55,63 +74,33 @@ function referenceTable(s: Scenario, runs: readonly RunMetrics[], rows: readonly
 }
 
 function footprintTable(title: string, runs: readonly RunMetrics[], rows: readonly string[]): TextTable {
-  const allocators = distinct(runs.map((r) => r.allocator));
-  const keys = distinct(runs.map((r) => rowKey(r, rows)));
   const fields = [
     ['metadata KiB', (r: RunMetrics) => r.footprint.metadata_bytes / 1024],
     ['pages MiB', (r: RunMetrics) => (r.footprint.populated_pages * r.page_size) / 2 ** 20],
     ['chunks', (r: RunMetrics) => r.footprint.chunks],
     ['vmalloc MiB', (r: RunMetrics) => r.footprint.vmalloc_bytes / 2 ** 20],
   ] as const;
-  const header = [rows.join(' / '), ...allocators.flatMap((a) => fields.map(([f]) => `${SHORT[a] ?? a} ${f}`))];
-  const body = keys.map((k) => [
-    k,
-    ...allocators.flatMap((a) =>
-      fields.map(([, get]) => {
-        const cell = runs.filter((r) => r.allocator === a && rowKey(r, rows) === k);
-        return cell.length === 0 ? '-' : Math.max(...cell.map(get));
-      }),
-    ),
-  ]);
-  return { title, header, rows: body, note: 'pages: physical memory of populated chunk pages over all units' };
+  const grid = allocatorGrid(runs, rows, fields, ([f]) => f, always, (cell, [, get]) => Math.max(...cell.map(get)));
+  return { title, ...grid, note: 'pages: physical memory of populated chunk pages over all units' };
 }
 
 /** rows × (allocator, phase): calls that returned NULL out of the calls made, `failed / ops` */
 function failuresTable(title: string, runs: readonly RunMetrics[], rows: readonly string[]): TextTable {
-  const allocators = distinct(runs.map((r) => r.allocator));
   const phases = phaseNames(runs).filter((p) => runs.some((r) => (r.phases[p]?.ops ?? 0) > 0));
-  const keys = distinct(runs.map((r) => rowKey(r, rows)));
-  const header = [rows.join(' / '), ...allocators.flatMap((a) => phases.map((p) => `${SHORT[a] ?? a} ${p}`))];
-  const body = keys.map((k) => [
-    k,
-    ...allocators.flatMap((a) =>
-      phases.map((p) => {
-        const cell = runs.filter((r) => r.allocator === a && rowKey(r, rows) === k && r.phases[p]);
-        if (cell.length === 0) return '-';
-        const failed = cell.reduce((n, r) => n + r.phases[p]!.failed, 0);
-        const ops = cell.reduce((n, r) => n + r.phases[p]!.ops, 0);
-        return `${failed} / ${ops}`;
-      }),
-    ),
-  ]);
-  return { title, header, rows: body, note: 'calls that returned NULL / calls made' };
+  const grid = allocatorGrid(runs, rows, phases, (p) => p, hasPhase, (cell, p) => {
+    const failed = cell.reduce((n, r) => n + r.phases[p]!.failed, 0);
+    const ops = cell.reduce((n, r) => n + r.phases[p]!.ops, 0);
+    return `${failed} / ${ops}`;
+  });
+  return { title, ...grid, note: 'calls that returned NULL / calls made' };
 }
 
 /** rows × (allocator, counter): the work counters of the runs (the largest in each cell) */
 function countersTable(title: string, runs: readonly RunMetrics[], rows: readonly string[], counters: readonly string[]): TextTable {
-  const allocators = distinct(runs.map((r) => r.allocator));
-  const keys = distinct(runs.map((r) => rowKey(r, rows)));
-  const header = [rows.join(' / '), ...allocators.flatMap((a) => counters.map((c) => `${SHORT[a] ?? a} ${c}`))];
-  const body = keys.map((k) => [
-    k,
-    ...allocators.flatMap((a) =>
-      counters.map((c) => {
-        const cell = runs.filter((r) => r.allocator === a && rowKey(r, rows) === k);
-        return cell.length === 0 ? '-' : Math.max(...cell.map((r) => (r.counters as unknown as Record<string, number>)[c] ?? 0));
-      }),
-    ),
-  ]);
-  return { title, header, rows: body };
+  const grid = allocatorGrid(runs, rows, counters, (c) => c, always, (cell, c) =>
+    Math.max(...cell.map((r) => (r.counters as unknown as Record<string, number>)[c] ?? 0)),
+  );
+  return { title, ...grid };
 }
 
 export function scenarioTables(s: Scenario, runs: readonly RunMetrics[]): TextTable[] {
