@@ -13,22 +13,6 @@ export interface CheckCommandOptions {
   all: boolean;
 }
 
-/** takes every `--tolerance V` / `--tolerance=V` out of argv (the option repeats) */
-export function splitToleranceArgs(argv: readonly string[]): { tolerance: string[]; rest: string[] } {
-  const tolerance: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--tolerance') {
-      const v = argv[++i];
-      if (v === undefined) throw new InputError('--tolerance needs a value (NAME=VALUE, e.g. modeled=0.02)');
-      tolerance.push(v);
-    } else if (a.startsWith('--tolerance=')) tolerance.push(a.slice('--tolerance='.length));
-    else rest.push(a);
-  }
-  return { tolerance, rest };
-}
-
 /** exit status: 0 within tolerance (or golden written), 1 a metric moved beyond it; bad input throws */
 export async function checkCommand(file: string, opts: CheckCommandOptions, out: (text: string) => void): Promise<number> {
   if (!opts.golden) throw new InputError('check: --golden FILE is required (the golden metrics file to compare with, or to write with --update)');

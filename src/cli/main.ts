@@ -6,9 +6,10 @@ import { InputError } from '../input/input-error.ts';
 import { PercpuConfigError } from '../kernel/allocator.ts';
 import { conformCommand } from './conform-command.ts';
 import { runCommand } from './run-command.ts';
-import { splitGridArgs, sweepCommand } from './sweep-command.ts';
+import { sweepCommand } from './sweep-command.ts';
 import { mergeCommand } from './merge-command.ts';
-import { checkCommand, splitToleranceArgs } from './check-command.ts';
+import { checkCommand } from './check-command.ts';
+import { takeRepeatedOption } from './repeated-option.ts';
 import { defaultWorkers, RunError } from '../engine/pool.ts';
 
 interface OptionSpec {
@@ -153,7 +154,7 @@ export async function main(argv: string[]): Promise<number> {
         return conformCommand(args, opts.has('--check'), (line) => out(line + '\n'));
       }
       case 'sweep': {
-        const { grid, rest: others } = splitGridArgs(rest);
+        const { values: grid, rest: others } = takeRepeatedOption(rest, '--grid', 'NAME=V1,V2,...');
         const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'sweep')!, others);
         if (args.length !== 1) throw new UsageError('sweep needs exactly one SCENARIO file');
         const str = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
@@ -170,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
         return mergeCommand(args, { json: typeof json === 'string' ? json : null, wallClock: !opts.has('--no-wall-clock') }, out);
       }
       case 'check': {
-        const { tolerance, rest: others } = splitToleranceArgs(rest);
+        const { values: tolerance, rest: others } = takeRepeatedOption(rest, '--tolerance', 'NAME=VALUE, e.g. modeled=0.02');
         const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'check')!, others);
         if (args.length !== 1) throw new UsageError('check needs exactly one SCENARIO file');
         const golden = opts.get('--golden');

@@ -20,22 +20,6 @@ export interface SweepCommandOptions {
   check: boolean;
 }
 
-/** takes every `--grid V` / `--grid=V` out of argv (the option repeats, one dimension each) */
-export function splitGridArgs(argv: readonly string[]): { grid: string[]; rest: string[] } {
-  const grid: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--grid') {
-      const v = argv[++i];
-      if (v === undefined) throw new InputError('--grid needs a value (NAME=V1,V2,...)');
-      grid.push(v);
-    } else if (a.startsWith('--grid=')) grid.push(a.slice('--grid='.length));
-    else rest.push(a);
-  }
-  return { grid, rest };
-}
-
 export const sweepTitle = (scenario: string): string => `${scenario}: modeled ms per allocator and phase, footprint at peak`;
 
 export async function sweepCommand(file: string, opts: SweepCommandOptions, out: (text: string) => void): Promise<number> {
