@@ -20,7 +20,7 @@
  * If an allocation fails, mkdir fails: what the cgroup already got is freed and it does not exist.
  */
 import type { OpSink, RunState } from './sink.ts';
-import { ObjectGroup } from './object-group.ts';
+import { groupOf } from './object-group.ts';
 import type { VictimPick } from './object-group.ts';
 
 export interface CgroupObject {
@@ -45,9 +45,7 @@ export type CgroupSpec =
   | { phase: 'cgroups'; action: 'destroy'; group: string; count: number | null; pick: VictimPick };
 
 export function runCgroups(s: CgroupSpec, sink: OpSink, state: RunState): void {
-  const key = `cgroups:${s.group}`;
-  let group = state.groups.get(key);
-  if (!group) state.groups.set(key, (group = new ObjectGroup()));
+  const group = groupOf(state.groups, `cgroups:${s.group}`);
   if (s.action === 'destroy') {
     group.destroy(s.count ?? group.count, s.pick, sink);
     return;

@@ -10,7 +10,7 @@
  * (include/linux/percpu.h in v6.12).
  */
 import type { OpSink, RunState } from './sink.ts';
-import { ObjectGroup } from './object-group.ts';
+import { groupOf } from './object-group.ts';
 import type { VictimPick } from './object-group.ts';
 import type { SizeEntry } from './sizes.ts';
 import { SizeDistribution } from './sizes.ts';
@@ -20,9 +20,7 @@ export type ModuleSpec =
   | { phase: 'modules'; action: 'unload'; group: string; count: number | null; pick: VictimPick };
 
 export function runModules(s: ModuleSpec, sink: OpSink, state: RunState): void {
-  const key = `modules:${s.group}`;
-  let group = state.groups.get(key);
-  if (!group) state.groups.set(key, (group = new ObjectGroup()));
+  const group = groupOf(state.groups, `modules:${s.group}`);
   if (s.action === 'unload') {
     group.destroy(s.count ?? group.count, s.pick, sink);
     return;

@@ -10,6 +10,13 @@ import { growInt32, pickRandom } from './grow.ts';
 export type VictimPick = 'oldest' | 'newest' | 'random';
 export const VICTIM_PICKS: readonly VictimPick[] = ['oldest', 'newest', 'random'];
 
+/** the run's group under `key` (`kind:group`), made empty the first time it is named */
+export function groupOf(groups: Map<string, ObjectGroup>, key: string): ObjectGroup {
+  let group = groups.get(key);
+  if (!group) groups.set(key, (group = new ObjectGroup()));
+  return group;
+}
+
 export class ObjectGroup {
   private chunk = new Int32Array(64);
   private off = new Int32Array(64);
