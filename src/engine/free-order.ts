@@ -8,36 +8,24 @@ export const FREE_ORDERS: readonly FreeOrder[] = ['inorder', 'alternating', 'rev
 
 export function freeOrder(n: number, order: FreeOrder, random: () => number): Int32Array {
   const out = new Int32Array(n);
-  switch (order) {
-    case 'inorder':
-      for (let i = 0; i < n; i++) out[i] = i;
-      break;
-    case 'reverse':
-      for (let i = 0; i < n; i++) out[i] = n - 1 - i;
-      break;
-    case 'alternating': {
-      let k = 0;
-      for (let i = 0; i < n; i += 2) out[k++] = i;
-      for (let i = 1; i < n; i += 2) out[k++] = i;
-      break;
-    }
-    case 'random':
-      for (let i = 0; i < n; i++) out[i] = i;
-      for (let i = n - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        const t = out[i]!;
-        out[i] = out[j]!;
-        out[j] = t;
-      }
-      break;
+  if (order !== 'random') {
+    for (let k = 0; k < n; k++) out[k] = fixedOrderAt(k, n, order);
+    return out;
+  }
+  for (let i = 0; i < n; i++) out[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = out[i]!;
+    out[i] = out[j]!;
+    out[j] = t;
   }
   return out;
 }
 
 /**
  * The k-th index of a fixed order over n entries, computed rather than looked up (the free
- * phases of the seed's workload free a million objects: no order array for them). Same
- * sequence as `freeOrder` for 'inorder', 'reverse' and 'alternating'.
+ * phases of the seed's workload free a million objects: no order array for them); `freeOrder`
+ * materialises the same sequences.
  */
 export function fixedOrderAt(k: number, n: number, order: Exclude<FreeOrder, 'random'>): number {
   if (order === 'inorder') return k;
