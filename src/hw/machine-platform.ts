@@ -115,7 +115,7 @@ export class MachinePlatform implements Platform {
   private readonly zeroCallNs: number;
   private readonly tlbNs: number;
   private readonly lineSize: number;
-  /** 1 / lineSize: a power of two (the schema checks), so multiplying is exact and much cheaper than dividing */
+  /** 1 / lineSize: lineSize is a power of two (the schema checks), so multiplying by it is exact */
   private readonly perLine: number;
   /** bytes of a zeroed buffer left in cache: the largest per-CPU level */
   private readonly warmLimit: number;
@@ -350,8 +350,12 @@ export class MachinePlatform implements Platform {
    * clock is next read (settleLines); small enough to inline at every touch
    */
   private chargeLines(addr: number, bytes: number): void {
-    const inv = this.perLine;
-    this.pendingLines += Math.floor((addr + bytes - 1) * inv) - Math.floor(addr * inv) + 1;
+    this.pendingLines += this.lineOf(addr + bytes - 1) - this.lineOf(addr) + 1;
+  }
+
+  /** the cache line holding byte `addr` */
+  private lineOf(addr: number): number {
+    return Math.floor(addr * this.perLine);
   }
 
   /** charges the lines counted since the clock was last read, to the actor that touched them */
@@ -369,8 +373,8 @@ export class MachinePlatform implements Platform {
   // ---------------------------------------------------------------- cache model
 
   private touch(addr: number, bytes: number, write: boolean): void {
-    const first = Math.floor(addr / this.lineSize);
-    const last = Math.floor((addr + bytes - 1) / this.lineSize);
+    const first = this.lineOf(addr);
+    const last = this.lineOf(addr + bytes - 1);
     const h = this.hierarchyOf(this.execCpu);
     const nodes = this.machine.topology.nrNodes;
     // metadata lives on its arena's node; any other address is taken as local memory
@@ -392,8 +396,8 @@ export class MachinePlatform implements Platform {
   private warm(addr: number, bytes: number): void {
     const h = this.hierarchyOf(this.execCpu);
     const keep = Math.min(bytes, this.warmLimit);
-    const first = Math.floor((addr + bytes - keep) / this.lineSize);
-    const last = Math.floor((addr + bytes - 1) / this.lineSize);
+    const first = this.lineOf(addr + bytes - keep);
+    const last = this.lineOf(addr + bytes - 1);
     h.touch(first, last, null, null, 0, 0);
   }
 
