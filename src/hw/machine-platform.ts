@@ -114,7 +114,6 @@ export class MachinePlatform implements Platform {
   private readonly zeroPerByteByNode: Float64Array;
   private readonly zeroCallNs: number;
   private readonly tlbNs: number;
-  private readonly lineSize: number;
   /** 1 / lineSize: lineSize is a power of two (the schema checks), so multiplying by it is exact */
   private readonly perLine: number;
   /** bytes of a zeroed buffer left in cache: the largest per-CPU level */
@@ -150,7 +149,6 @@ export class MachinePlatform implements Platform {
     this.zeroPerByteByNode = Float64Array.from({ length: nodes }, (_, n) => zeroNsPerByte(m, n));
     this.zeroCallNs = m.topology.nrCpus * m.cost.memsetCallNs;
     this.tlbNs = tlbFlushNs(m);
-    this.lineSize = m.caches.lineSize;
     this.perLine = 1 / m.caches.lineSize;
     this.warmLimit = Math.max(m.caches.lineSize, ...m.caches.levels.filter((l) => l.shared === 'cpu').map((l) => l.size));
     const lc = cacheLineCosts(m);
