@@ -15,7 +15,7 @@ import type { CostConstants } from './machine-schema.ts';
 /** what the engine says an operation was, for its fixed per-call overhead */
 export type OpKind = 'alloc' | 'free' | 'balance' | 'none';
 
-/** Where counted work went, in ns (filled by `countedWorkNs`). */
+/** Where counted work went, in ns (filled by CountedWorkMeter.take, counted-work-meter.ts). */
 export interface CountedWorkCost {
   /** bitmap words, block records, map entries, list moves, map extensions, chunk set-up */
   compute: number;
@@ -26,26 +26,6 @@ export interface CountedWorkCost {
 }
 
 export const newCountedWorkCost = (): CountedWorkCost => ({ compute: 0, memmove: 0, fixed: 0 });
-
-/**
- * Nanoseconds for the work in `d` (a difference of two counter snapshots). Writes the split
- * into `out` and returns the total. Counters charged elsewhere (zeroing, pages, TLB flushes)
- * are ignored here: the platform charges them when the allocator calls it.
- */
-export function countedWorkNs(d: Readonly<WorkCounters>, c: CostConstants, out: CountedWorkCost): number {
-  out.compute =
-    d.bitmapWordsScanned * c.bitmapWordNs +
-    d.blockMdRead * c.blockMdReadNs +
-    d.blockMdWritten * c.blockMdWriteNs +
-    d.mapEntriesScanned * c.mapEntryNs +
-    d.listMoves * c.listMoveNs +
-    d.mapExtensions * c.mapExtensionNs +
-    d.chunksCreated * c.chunkCreateNs +
-    d.chunksDestroyed * c.chunkDestroyNs;
-  out.memmove = d.bytesMoved * c.memmoveByteNs;
-  out.fixed = d.warnings * c.warningNs;
-  return out.compute + out.memmove + out.fixed;
-}
 
 /** the fixed cost of one call of kind `op` */
 export function opOverheadNs(op: OpKind, c: CostConstants): number {

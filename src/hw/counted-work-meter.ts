@@ -1,9 +1,10 @@
 /**
  * The cost of the work the allocator counted since the last reading, taken after every
- * operation. Same arithmetic as `countedWorkNs` (cost.ts) on the difference of two counter
- * snapshots, term for term in the same order, but it keeps only the baselines of the counters
- * that cost something and reads them as plain fields: this runs once per simulated call, so it
- * must cost a few nanoseconds, not a walk over every counter.
+ * operation: each costed counter's difference times its constant (cost.ts splits the result
+ * into compute, memmove and fixed). Counters charged elsewhere (zeroing, pages, TLB flushes)
+ * are left out: the platform charges them when the allocator calls it. It keeps only the
+ * baselines of the counters that cost something and reads them as plain fields: this runs once
+ * per simulated call, so it must cost a few nanoseconds, not a walk over every counter.
  */
 import type { WorkCounters } from '../kernel/platform.ts';
 import type { CountedWorkCost } from './cost.ts';
