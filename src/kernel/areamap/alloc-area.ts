@@ -1,10 +1,13 @@
 /** Carving an allocation out of a chunk's area map. */
 import type { AreamapChunk } from './chunk.ts';
-import { SIZEOF_INT } from './constants.ts';
+import * as constants from './constants.ts';
 import { fitInArea } from './fit-in-area.ts';
 import { countOccupiedPages } from './occupied-pages.ts';
 import { chunkRelocate, chunkSlot } from './slots.ts';
 import type { AreamapState } from './state.ts';
+
+// an imported const is checked again on every read; module-level copies fold to constants
+const { SIZEOF_INT } = constants;
 
 /**
  * mirrors pcpu_alloc_area: first fit, scanning the map from first_free. Returns the offset, or

@@ -4,13 +4,16 @@ import { allocArea } from './alloc-area.ts';
 import { allocAreaFast, freeAreaFast } from './fast-area.ts';
 import type { AreamapChunk } from './chunk.ts';
 import { createChunk } from './chunk-lifecycle.ts';
-import { PCPU_CHUNK_WALK_BYTES } from './constants.ts';
+import * as constants from './constants.ts';
 import { freeArea } from './free-area.ts';
 import { extendAreaMap, needToExtend } from './map-extend.ts';
 import { chunkPopulated } from './populated.ts';
 import { chunkRelocate, sizeToSlot } from './slots.ts';
 import type { AreamapState } from './state.ts';
 import { scheduleBalanceWork } from './state.ts';
+
+// an imported const is checked again on every read; module-level copies fold to constants
+const { PCPU_CHUNK_WALK_BYTES } = constants;
 
 /** Where a successful allocation landed; `failReason` when it did not. */
 export interface AllocResult {

@@ -12,11 +12,14 @@
  */
 import { InvariantError } from '../allocator.ts';
 import type { AreamapChunk } from './chunk.ts';
-import { SIZEOF_INT } from './constants.ts';
+import * as constants from './constants.ts';
 import { FitIndex } from './fit-index.ts';
 import { fitInArea } from './fit-in-area.ts';
 import { chunkRelocate, chunkSlot } from './slots.ts';
 import type { AreamapState } from './state.ts';
+
+// an imported const is checked again on every read; module-level copies fold to constants
+const { SIZEOF_INT } = constants;
 
 /** walks from first_free longer than this many entries build the chunk's fit index */
 const INDEX_WALK = 256;

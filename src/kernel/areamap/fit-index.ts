@@ -17,7 +17,7 @@ import type { AreamapChunk } from './chunk.ts';
 
 const BLOCK_SHIFT = 8;
 /** bytes of offset space per block */
-export const BLOCK_BYTES = 1 << BLOCK_SHIFT;
+const BLOCK_BYTES = 1 << BLOCK_SHIFT;
 /** no free area in the block */
 const NONE = -2147483648;
 /** map entry k sits at buf[k] before the chunk's gap and at buf[k + gapLen] from it on (chunk.ts); NO_GAP stands for no gap */

@@ -1,8 +1,11 @@
 /** Chunk slots: which list a chunk sits on, by its free size (v4.13). */
 import type { AreamapChunk } from './chunk.ts';
-import { PCPU_SLOT_BASE_SHIFT, SIZEOF_INT } from './constants.ts';
+import * as constants from './constants.ts';
 import type { AreamapState } from './state.ts';
 import { sizeToSlotRaw } from './state.ts';
+
+// an imported const is checked again on every read; module-level copies fold to constants
+const { PCPU_SLOT_BASE_SHIFT, SIZEOF_INT } = constants;
 
 /** mirrors pcpu_size_to_slot: a fully free chunk goes to the last slot */
 export function sizeToSlot(s: AreamapState, size: number): number {

@@ -6,13 +6,14 @@
 import * as bitops from '../bitops.ts';
 import * as layout from '../bitmap/chunk.ts';
 import type { BitmapChunk } from './chunk.ts';
-import { BLOCK_MD_BYTES } from './constants.ts';
+import * as constants from './constants.ts';
 import { chunkRefreshHint, chunkUpdate, contigCovers } from './chunk-hints.ts';
 import type { PcpuV414 } from './state.ts';
 
 // imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
 const { ctz32, findLastBitFrom, findNextBit, findNextZeroBit } = bitops;
 const { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE } = layout;
+const { BLOCK_MD_BYTES } = constants;
 
 /**
  * mirrors pcpu_block_update (v4.14): fold the free run [start, end) into the record at `b`;

@@ -6,13 +6,18 @@
 import { ctz32, findNextBit, findNextZeroBit } from '../bitops.ts';
 import { markArea } from './area-bits.ts';
 import type { BitmapChunk } from './chunk.ts';
-import { MD_FIRST_FREE } from './chunk.ts';
+import * as layout from './chunk.ts';
 import { freeArea } from './free.ts';
 import { blockUpdateHintAlloc, blockUpdateScan, checkBlockHint, nextFitRegion, nextHint } from './hints.ts';
 import { chunkPopulated, createChunk, populateArea } from './populate.ts';
 import { chunkMoveTo, chunkRelocate, chunkSlot, reintegrateChunk, sizeToSlot } from './slots.ts';
 import type { PcpuState } from './state.ts';
-import { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE, PCPU_SLOT_FAIL_THRESHOLD, chunkOf } from './state.ts';
+import * as statics from './state.ts';
+import { chunkOf } from './state.ts';
+
+// an imported const is checked again on every read; module-level copies fold to constants
+const { MD_FIRST_FREE } = layout;
+const { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE, PCPU_SLOT_FAIL_THRESHOLD } = statics;
 
 /**
  * mirrors pcpu_is_populated: are all pages under [bitOff, bitOff + bits) populated; if not,

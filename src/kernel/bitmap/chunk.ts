@@ -22,6 +22,10 @@ export const MD_STRIDE = 8;
 /** bytes of a struct pcpu_block_md (eight ints), for metadata accounting */
 export const MD_BYTES = 32;
 
+// an exported const is checked again on every read, even here; the hot loop below uses copies
+const STRIDE = MD_STRIDE;
+const LEFT_FREE = MD_LEFT_FREE;
+
 export class BitmapChunk {
   /** -1 reserved, 0 first, 1.. created (never reused) */
   readonly id: number;
@@ -98,12 +102,12 @@ export class BitmapChunk {
     if (hi < t - 1) return;
     const md = this.md;
     for (let j = hi; j >= lo && j >= t; j--) {
-      if (md[j * MD_STRIDE + MD_LEFT_FREE] !== blockBits) {
+      if (md[j * STRIDE + LEFT_FREE] !== blockBits) {
         t = j + 1;
         break;
       }
     }
-    while (t > 0 && md[(t - 1) * MD_STRIDE + MD_LEFT_FREE] === blockBits) t--;
+    while (t > 0 && md[(t - 1) * STRIDE + LEFT_FREE] === blockBits) t--;
     this.freeTail = t;
   }
 

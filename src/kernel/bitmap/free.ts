@@ -4,11 +4,16 @@
  */
 import { unmarkArea } from './area-bits.ts';
 import type { BitmapChunk } from './chunk.ts';
-import { MD_FIRST_FREE } from './chunk.ts';
+import * as layout from './chunk.ts';
 import { blockUpdateHintFree } from './hints.ts';
 import { chunkRelocate, chunkSlot, isolateChunk } from './slots.ts';
 import type { PcpuCore, PcpuState } from './state.ts';
-import { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE, entryOf } from './state.ts';
+import * as statics from './state.ts';
+import { entryOf } from './state.ts';
+
+// an imported const is checked again on every read; module-level copies fold to constants
+const { MD_FIRST_FREE } = layout;
+const { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE } = statics;
 
 /** mirrors pcpu_free_area: returns the bytes freed */
 export function freeArea(state: PcpuState, chunk: BitmapChunk, off: number): number {

@@ -5,9 +5,14 @@
  */
 import { fls } from '../bitops.ts';
 import type { BitmapChunk } from './chunk.ts';
-import { MD_CONTIG } from './chunk.ts';
+import * as layout from './chunk.ts';
 import type { PcpuCore, PcpuState } from './state.ts';
-import { PCPU_MIN_ALLOC_SIZE, PCPU_SLOT_BASE_SHIFT, entryOf } from './state.ts';
+import * as statics from './state.ts';
+import { entryOf } from './state.ts';
+
+// an imported const is checked again on every read; module-level copies fold to constants
+const { MD_CONTIG } = layout;
+const { PCPU_MIN_ALLOC_SIZE, PCPU_SLOT_BASE_SHIFT } = statics;
 
 /** mirrors __pcpu_size_to_slot: slot of a free run of `size` bytes */
 export function rawSizeToSlot(size: number): number {
