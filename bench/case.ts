@@ -19,9 +19,13 @@ import { loadMachineSetup } from '../src/engine/machines.ts';
 import { loadMachine, machineFirstChunk, machineTopology } from '../src/hw/machine-config.ts';
 import type { CostModel } from '../src/hw/machine-platform.ts';
 import { MachinePlatform } from '../src/hw/machine-platform.ts';
+import { INLINE_BUDGET_BYTES, raiseInliningBudget } from '../src/engine/jit-budget.ts';
 import { WARMUP_RUNS, benchCases } from './cases.ts';
 
-const [name, count, costModel, warmupArg] = process.argv.slice(2);
+const [name, count, costModel, warmupArg, budgetArg] = process.argv.slice(2);
+/** V8's inlining budget as `sim` sets it, or V8's own default ('default') */
+const inlineBudget = budgetArg === 'default' ? 'default' : Number(budgetArg ?? INLINE_BUDGET_BYTES);
+if (inlineBudget !== 'default') raiseInliningBudget(inlineBudget);
 const c = benchCases(Number(count)).find((x) => x.name === name);
 if (!c) {
   process.stderr.write(`no bench case ${name}\n`);
@@ -79,5 +83,6 @@ process.stdout.write(
     modeled_free_ms: free.modeled_ms,
     warmup_runs: warmupRuns,
     warmup_ms: warmupMs,
+    inline_budget: inlineBudget,
   }) + '\n',
 );
