@@ -10,8 +10,13 @@ import type { FreeOrder } from '../src/engine/free-order.ts';
 import type { RunSpec } from '../src/scenario/load.ts';
 
 export const SEED_OBJECTS = 2 ** 20;
-/** untimed runs of a case before its timed one: the second run still recompiles, the third is steady */
-export const WARMUP_RUNS = 2;
+/**
+ * untimed runs of a case before its timed ones: with the larger inlining budget the second and
+ * third runs still deoptimize and recompile the bigger functions
+ */
+export const WARMUP_RUNS = 3;
+/** timed runs of a case in its process; its figures are the fastest run's */
+export const TIMED_RUNS = 3;
 export const SIZES = [4, 16, 64, 128, 1024];
 export const ORDERS: FreeOrder[] = ['inorder', 'alternating', 'reverse'];
 

@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- --json FILE] [--only SUBSTRING] [--skip SUBSTRING] [--count N] [--cost-model full|counts]
- * [--repeat N] [--warmup N] [--inline-budget BYTES|default]`: wall time of the allocator work of the seed's workload and the contrived case,
+ * [--repeat N] [--warmup N] [--timed N] [--inline-budget BYTES|default]`: wall time of the allocator work of the seed's workload and the contrived case,
  * each case in a fresh process (so peak RSS is its own), start-up excluded (`--warmup N`
- * untimed runs of the same case first, default WARMUP_RUNS; 0 for a cold run). With `--repeat N` each
+ * untimed runs of the same case first, default WARMUP_RUNS; 0 for a cold run; then `--timed N`
+ * timed runs, default TIMED_RUNS, of which the fastest counts). With `--repeat N` each
  * case runs N times and every figure is the median. `--inline-budget` sets V8's inlining budget
  * (src/engine/jit-budget.ts; `default` leaves V8's own, as before sim raised it). Prints figures;
  * asserts nothing.
@@ -12,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { INLINE_BUDGET_BYTES } from '../src/engine/jit-budget.ts';
-import { SEED_OBJECTS, WARMUP_RUNS, benchCases } from './cases.ts';
+import { SEED_OBJECTS, TIMED_RUNS, WARMUP_RUNS, benchCases } from './cases.ts';
 
 interface CaseFigures {
   name: string;
@@ -26,6 +27,7 @@ interface CaseFigures {
   modeled_free_ms: number;
   warmup_runs: number;
   warmup_ms: number;
+  timed_runs: number;
   inline_budget: number | 'default';
 }
 
@@ -42,6 +44,8 @@ const count = Number(opt('--count') ?? SEED_OBJECTS);
 const costModel = opt('--cost-model') ?? 'default';
 const repeat = Math.max(1, Number(opt('--repeat') ?? 1));
 const warmup = Number(opt('--warmup') ?? WARMUP_RUNS);
+/** timed runs per process (the fastest counts) */
+const timed = Math.max(1, Number(opt('--timed') ?? TIMED_RUNS));
 /** V8's inlining budget in the case processes (bytes, or 'default' for V8's own) */
 const inlineBudget = opt('--inline-budget') ?? String(INLINE_BUDGET_BYTES);
 if (inlineBudget !== 'default' && !(Number.isInteger(Number(inlineBudget)) && Number(inlineBudget) > 0)) {
@@ -53,7 +57,7 @@ const caseScript = fileURLToPath(new URL('./case.ts', import.meta.url));
 const cases = benchCases(count).filter((c) => (!only || c.name.includes(only)) && (!skip || !c.name.includes(skip)));
 const results: CaseFigures[] = [];
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
-console.log(`cost model: ${costModel}; inline budget: ${inlineBudget}; warm-up: ${warmup} untimed runs; ${repeat > 1 ? `median of ${repeat}; ` : ''}load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${availableParallelism()} CPUs)`);
+console.log(`cost model: ${costModel}; inline budget: ${inlineBudget}; warm-up: ${warmup} untimed runs; fastest of ${timed} timed runs; ${repeat > 1 ? `median of ${repeat}; ` : ''}load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${availableParallelism()} CPUs)`);
 console.log(
   `${'case'.padEnd(32)} ${pad('alloc ms', 10)} ${pad('free ms', 10)} ${pad('alloc cpu', 10)} ${pad('free cpu', 10)} ${pad('Mops/s', 8)} ${pad('peak MB', 8)}`,
 );
@@ -74,7 +78,7 @@ for (const c of cases) {
   const runs: CaseFigures[] = [];
   try {
     for (let i = 0; i < repeat; i++) {
-      const line = execFileSync(process.execPath, [...process.execArgv, caseScript, c.name, String(count), costModel, String(warmup), inlineBudget], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const line = execFileSync(process.execPath, [...process.execArgv, '--expose-gc', caseScript, c.name, String(count), costModel, String(warmup), inlineBudget, String(timed)], { encoding: 'utf8', maxBuffer: 1 << 20 });
       runs.push(JSON.parse(line) as CaseFigures);
     }
   } catch (e) {
@@ -88,4 +92,4 @@ for (const c of cases) {
     `${c.name.padEnd(32)} ${pad(r.alloc_ms.toFixed(0), 10)} ${pad(r.free_ms.toFixed(0), 10)} ${pad(r.alloc_cpu_ms.toFixed(0), 10)} ${pad(r.free_cpu_ms.toFixed(0), 10)} ${pad(opsPerSec.toFixed(2), 8)} ${pad(r.peak_rss_mb.toFixed(0), 8)}`,
   );
 }
-if (json) writeFileSync(json, JSON.stringify({ schema: 'percpu-sim/bench/1', objects: count, cost_model: costModel, inline_budget: inlineBudget, repeat, warmup_runs: warmup, load_average: loadavg(), cases: results }, null, 1) + '\n');
+if (json) writeFileSync(json, JSON.stringify({ schema: 'percpu-sim/bench/1', objects: count, cost_model: costModel, inline_budget: inlineBudget, repeat, warmup_runs: warmup, timed_runs: timed, load_average: loadavg(), cases: results }, null, 1) + '\n');
