@@ -8,9 +8,10 @@
  * compiled code on memory the process already has, rather than the JIT compiling (and
  * recompiling, on the next runs) and the host faulting in fresh pages; the native figures it
  * is compared with pre-fault their chunk memory too. Then it runs the case TIMED_RUNS times and
- * reports the fastest run (noise from other processes on the host only adds time). With
- * `--expose-gc` (bench/run.ts passes it) a collection after every run keeps the garbage of
- * earlier runs out of the peak RSS.
+ * reports the fastest run (noise from other processes on the host only adds time). Peak RSS
+ * covers every run of the process (a forced collection between runs would keep earlier runs'
+ * garbage out of it, but leaves the next runs half again slower); `--warmup 0 --timed 1`
+ * gives one run's.
  *
  * Besides wall time per phase (the engine's own figure), it reports this process's CPU time
  * per phase (user + system), which other processes' load on the machine disturbs much less:
@@ -58,17 +59,6 @@ const loader: MachineLoader =
           newPlatform: () => new MachinePlatform(machine, { costModel: costModel as CostModel }),
         };
       };
-/** a collection between runs, so a run's peak RSS does not carry the garbage of the runs before it */
-const collect = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
-// start-up excluded: the same case untimed first, so the timed runs meet compiled code and faulted-in memory
-let warmupMs = 0;
-for (let i = 0; i < warmupRuns; i++) {
-  const t = performance.now();
-  executeRun(c.spec, loader, { check: false });
-  warmupMs += performance.now() - t;
-  collect();
-}
-
 interface TimedRun {
   m: RunMetrics;
   allocCpu: number;
@@ -91,13 +81,23 @@ function timedRun(): TimedRun {
   return { m, allocCpu: cpuSplit - cpu0, freeCpu: cpu1 - cpuSplit };
 }
 
+// start-up excluded: the same runs untimed first, so the timed runs meet compiled code and faulted-in memory
+let warmupMs = 0;
+for (let i = 0; i < warmupRuns; i++) {
+  const t = performance.now();
+  timedRun();
+  warmupMs += performance.now() - t;
+}
+
 // the fastest of the timed runs: other processes on the host only ever add time
 let best: TimedRun | null = null;
 const wall = (r: TimedRun): number => r.m.phases.alloc!.wall_ms + r.m.phases.free!.wall_ms;
+/** every timed run's alloc and free wall ms, to show the spread */
+const spread: [number, number][] = [];
 for (let i = 0; i < timedRuns; i++) {
   const r = timedRun();
+  spread.push([Math.round(r.m.phases.alloc!.wall_ms), Math.round(r.m.phases.free!.wall_ms)]);
   if (best === null || wall(r) < wall(best)) best = r;
-  collect();
 }
 const m = best!.m;
 const alloc = m.phases.alloc!;
@@ -117,6 +117,7 @@ process.stdout.write(
     warmup_runs: warmupRuns,
     warmup_ms: warmupMs,
     timed_runs: timedRuns,
+    timed_wall_ms: spread,
     inline_budget: inlineBudget,
   }) + '\n',
 );

@@ -28,6 +28,7 @@ interface CaseFigures {
   warmup_runs: number;
   warmup_ms: number;
   timed_runs: number;
+  timed_wall_ms: [number, number][];
   inline_budget: number | 'default';
 }
 
@@ -78,7 +79,7 @@ for (const c of cases) {
   const runs: CaseFigures[] = [];
   try {
     for (let i = 0; i < repeat; i++) {
-      const line = execFileSync(process.execPath, [...process.execArgv, '--expose-gc', caseScript, c.name, String(count), costModel, String(warmup), inlineBudget, String(timed)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const line = execFileSync(process.execPath, [...process.execArgv, caseScript, c.name, String(count), costModel, String(warmup), inlineBudget, String(timed)], { encoding: 'utf8', maxBuffer: 1 << 20 });
       runs.push(JSON.parse(line) as CaseFigures);
     }
   } catch (e) {

@@ -6,7 +6,7 @@ import { countOccupiedPages } from './occupied-pages.ts';
 import { chunkRelocate, chunkSlot } from './slots.ts';
 import type { AreamapState } from './state.ts';
 
-// an imported const is checked again on every read; module-level copies fold to constants
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { SIZEOF_INT } = constants;
 
 /**

@@ -12,7 +12,7 @@ import { chunkRelocate, sizeToSlot } from './slots.ts';
 import type { AreamapState } from './state.ts';
 import { scheduleBalanceWork } from './state.ts';
 
-// an imported const is checked again on every read; module-level copies fold to constants
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { PCPU_CHUNK_WALK_BYTES } = constants;
 
 /** Where a successful allocation landed; `failReason` when it did not. */

@@ -18,7 +18,7 @@ import { fitInArea } from './fit-in-area.ts';
 import { chunkRelocate, chunkSlot } from './slots.ts';
 import type { AreamapState } from './state.ts';
 
-// an imported const is checked again on every read; module-level copies fold to constants
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { SIZEOF_INT } = constants;
 
 /** walks from first_free longer than this many entries build the chunk's fit index */

@@ -4,7 +4,7 @@ import * as constants from './constants.ts';
 import type { AreamapState } from './state.ts';
 import { sizeToSlotRaw } from './state.ts';
 
-// an imported const is checked again on every read; module-level copies fold to constants
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { PCPU_SLOT_BASE_SHIFT, SIZEOF_INT } = constants;
 
 /** mirrors pcpu_size_to_slot: a fully free chunk goes to the last slot */

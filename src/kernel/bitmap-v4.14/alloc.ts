@@ -12,7 +12,7 @@ import { populateForAlloc } from './populate.ts';
 import { chunkRelocate, sizeToSlot } from './slots.ts';
 import type { PcpuV414 } from './state.ts';
 
-// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE, pcpuMinUnitSize } = constants;
 
 /** where pcpu_alloc leaves its result besides the return value */

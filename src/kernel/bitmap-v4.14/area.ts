@@ -13,7 +13,7 @@ import * as constants from './constants.ts';
 import { chunkRelocate, chunkSlot } from './slots.ts';
 import type { PcpuV414 } from './state.ts';
 
-// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { bitmapFindNextZeroAreaOff, findNextZeroBit } = bitops;
 const { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE } = constants;
 

@@ -10,7 +10,7 @@ import * as constants from './constants.ts';
 import { chunkRefreshHint, chunkUpdate, contigCovers } from './chunk-hints.ts';
 import type { PcpuV414 } from './state.ts';
 
-// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { ctz32, findLastBitFrom, findNextBit, findNextZeroBit } = bitops;
 const { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE } = layout;
 const { BLOCK_MD_BYTES } = constants;

@@ -10,7 +10,7 @@ import { firstBit } from './chunk.ts';
 import * as constants from './constants.ts';
 import type { PcpuV414 } from './state.ts';
 
-// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { bitmapWeight, ctz32 } = bitops;
 const { MD_CONTIG, MD_CONTIG_START, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE } = layout;
 const { BLOCK_MD_BYTES, PCPU_MIN_ALLOC_SIZE } = constants;

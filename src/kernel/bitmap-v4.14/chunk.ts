@@ -16,7 +16,7 @@ import { allocChunkMeta, freeChunkMeta, type ChunkMetaSizes } from '../bitmap/ch
 import type { Platform } from '../platform.ts';
 import { BLOCK_MD_BYTES, CHUNK_STRUCT_BYTES } from './constants.ts';
 
-// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE } = shared;
 
 export { BitmapChunk, MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_RIGHT_FREE, MD_STRIDE } from '../bitmap/chunk.ts';

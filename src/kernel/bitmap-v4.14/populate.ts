@@ -8,7 +8,7 @@ import { populateArea } from '../bitmap/populate.ts';
 import type { BitmapChunk } from './chunk.ts';
 import type { PcpuV414 } from './state.ts';
 
-// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { bitmapClear, bitmapSet } = bitops;
 
 /** mirrors pcpu_chunk_populated (v4.14): pages [pageStart, pageEnd) are now backed */

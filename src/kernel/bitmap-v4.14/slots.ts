@@ -10,7 +10,7 @@ import { contigBits } from './chunk.ts';
 import * as constants from './constants.ts';
 import type { PcpuV414 } from './state.ts';
 
-// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { PCPU_MIN_ALLOC_SIZE } = constants;
 
 export { rawSizeToSlot, sizeToSlot };

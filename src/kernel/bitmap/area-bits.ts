@@ -7,7 +7,7 @@ import * as bitops from '../bitops.ts';
 import type { WorkCounters } from '../platform.ts';
 import type { BitmapChunk } from './chunk.ts';
 
-// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { bitmapClear, bitmapSet, findNextBit, setBit } = bitops;
 
 /** the marking half of pcpu_alloc_area: bits [bitOff, bitOff + bits) allocated, bounded on both sides */

@@ -11,7 +11,7 @@ import type { PcpuCore, PcpuState } from './state.ts';
 import * as statics from './state.ts';
 import { entryOf } from './state.ts';
 
-// an imported const is checked again on every read; module-level copies fold to constants
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { MD_FIRST_FREE } = layout;
 const { PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE } = statics;
 

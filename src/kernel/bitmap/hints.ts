@@ -13,7 +13,7 @@ import * as layout from './chunk.ts';
 import { updateEmptyPages } from './slots.ts';
 import type { PcpuCore, PcpuState } from './state.ts';
 
-// an imported const is checked again on every read; module-level copies fold to constants
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { MD_CONTIG, MD_CONTIG_START, MD_FIRST_FREE, MD_LEFT_FREE, MD_NR_BITS, MD_RIGHT_FREE, MD_SCAN, MD_SCAN_START, MD_BYTES, MD_STRIDE } = layout;
 
 /** ALIGN for a power-of-two `a` */

@@ -10,7 +10,7 @@ import { updateEmptyPages } from './slots.ts';
 import type { PcpuCore, PcpuState } from './state.ts';
 import { entryOf } from './state.ts';
 
-// imported bindings turn into accessor calls once transpiled (tsx, vitest): hot paths use module-level copies
+// an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { bitmapClear, bitmapSet, findNextBit, findNextZeroBit } = bitops;
 
 /** v6.12's metadata sizes: a 128-byte struct up to populated[] (64-bit, stats off), 32-byte hint blocks */
