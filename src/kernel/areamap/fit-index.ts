@@ -20,6 +20,8 @@ const BLOCK_SHIFT = 8;
 const BLOCK_BYTES = 1 << BLOCK_SHIFT;
 /** no free area in the block */
 const NONE = -2147483648;
+/** an end no map offset reaches (offsets are int32) */
+const NO_END = 0x7fffffff;
 /** map entry k sits at buf[k] before the chunk's gap and at buf[k + gapLen] from it on (chunk.ts); NO_GAP stands for no gap */
 const NO_GAP = 0x3fffffff;
 
@@ -114,8 +116,6 @@ export class FitIndex {
     const buf = chunk.buf;
     const gs = chunk.gapOpen ? chunk.gapStart : NO_GAP;
     const gl = chunk.gapLen;
-    let maxContig = 0;
-    let firstFree = -1;
     this.maxContig = 0;
     this.firstFree = -1;
     if (scanStart >= used) return -1;
@@ -130,80 +130,81 @@ export class FitIndex {
     if (t[this.leaves + b0]! < size) {
       const largest = this.maxFree[this.leaves + b0]!;
       if (largest !== NONE) {
-        maxContig = largest;
+        this.maxContig = largest;
         while ((off & 1) !== 0) {
           i++;
           off = buf[i < gs ? i : i + gl]!;
         }
-        firstFree = i;
+        this.firstFree = i;
       }
-      i = used; // the walk below has nothing left to do
-    }
-    while (i < used && (off & ~1) < b0End) {
-      const i1 = i + 1;
-      const next = buf[i1 < gs ? i1 : i1 + gl]!;
-      if ((off & 1) === 0) {
-        const thisSize = (next & ~1) - off;
-        const head = ((off + mask) & ~mask) - off;
-        if (thisSize >= head + size) {
-          this.maxContig = maxContig;
-          this.firstFree = firstFree;
-          return i;
-        }
-        if (firstFree < 0) firstFree = i;
-        if (thisSize > maxContig) maxContig = thisSize;
-      }
-      i = i1;
-      off = next;
+    } else {
+      const hit = this.walkEntries(chunk, i, b0End, size, mask);
+      if (hit >= 0) return hit;
     }
     // whole blocks: the first whose best area fits
     const b = this.firstAtLeast(t, b0 + 1, size);
     const passedEnd = b < 0 ? this.nBlocks - 1 : b - 1;
     const passedMax = this.rangeMax(this.maxFree, b0 + 1, passedEnd);
-    if (passedMax > maxContig) maxContig = passedMax;
-    if (firstFree < 0) {
+    if (passedMax > this.maxContig) this.maxContig = passedMax;
+    if (this.firstFree < 0) {
       const fb = this.firstAtLeast(this.maxFree, b0 + 1, 0);
       if (fb >= 0 && (b < 0 || fb < b)) {
         for (let j = lowerBound(chunk, fb << BLOCK_SHIFT); ; j++) {
           if ((buf[j < gs ? j : j + gl]! & 1) === 0) {
-            firstFree = j;
+            this.firstFree = j;
             break;
           }
         }
       }
     }
     if (b < 0) {
-      this.maxContig = maxContig;
-      this.firstFree = firstFree;
       this.missVersion = this.version;
       this.missScan = scanStart;
       this.missUsed = used;
       this.missSize = size;
       this.missAlign = align;
-      this.missMaxContig = maxContig;
-      this.missFirstFree = firstFree;
+      this.missMaxContig = this.maxContig;
+      this.missFirstFree = this.firstFree;
       return -1;
     }
     // the fitting block, entry by entry
-    let j = lowerBound(chunk, b << BLOCK_SHIFT);
-    let o = buf[j < gs ? j : j + gl]!;
-    for (; j < used; j++) {
-      const j1 = j + 1;
-      const next = buf[j1 < gs ? j1 : j1 + gl]!;
-      if ((o & 1) === 0) {
-        const thisSize = (next & ~1) - o;
-        const head = ((o + mask) & ~mask) - o;
+    const hit = this.walkEntries(chunk, lowerBound(chunk, b << BLOCK_SHIFT), NO_END, size, mask);
+    if (hit >= 0) return hit;
+    throw new Error(`fit index of chunk ${chunk.id}: block ${b} promised a fit that its areas do not hold`);
+  }
+
+  /**
+   * the kernel's first-fit walk over map entries from index `i` while their offsets lie below
+   * `end`: the index of the first free area that holds `size` at alignment `mask + 1`, or -1.
+   * The free areas it passes raise `maxContig` and set `firstFree` when it is still -1.
+   */
+  private walkEntries(chunk: AreamapChunk, i: number, end: number, size: number, mask: number): number {
+    const used = chunk.mapUsed;
+    const buf = chunk.buf;
+    const gs = chunk.gapOpen ? chunk.gapStart : NO_GAP;
+    const gl = chunk.gapLen;
+    let maxContig = this.maxContig;
+    let firstFree = this.firstFree;
+    let found = -1;
+    let off = buf[i < gs ? i : i + gl]!;
+    for (; i < used && (off & ~1) < end; i++) {
+      const i1 = i + 1;
+      const next = buf[i1 < gs ? i1 : i1 + gl]!;
+      if ((off & 1) === 0) {
+        const thisSize = (next & ~1) - off;
+        const head = ((off + mask) & ~mask) - off;
         if (thisSize >= head + size) {
-          this.maxContig = maxContig;
-          this.firstFree = firstFree;
-          return j;
+          found = i;
+          break;
         }
-        if (firstFree < 0) firstFree = j;
+        if (firstFree < 0) firstFree = i;
         if (thisSize > maxContig) maxContig = thisSize;
       }
-      o = next;
+      off = next;
     }
-    throw new Error(`fit index of chunk ${chunk.id}: block ${b} promised a fit that its areas do not hold`);
+    this.maxContig = maxContig;
+    this.firstFree = firstFree;
+    return found;
   }
 
   /** recompute the block holding offset `off` from the map (after areas starting in it changed) */
