@@ -26,7 +26,7 @@ import { loadMachine, machineFirstChunk, machineTopology } from '../src/hw/machi
 import type { CostModel } from '../src/hw/machine-platform.ts';
 import { MachinePlatform } from '../src/hw/machine-platform.ts';
 import { INLINE_BUDGET_BYTES, raiseInliningBudget } from '../src/engine/jit-budget.ts';
-import type { RunMetrics } from '../src/engine/metrics.ts';
+import type { PhaseMetrics } from '../src/engine/run.ts';
 import { TIMED_RUNS, WARMUP_RUNS, benchCases } from './cases.ts';
 
 const [name, count, costModel, warmupArg, budgetArg, timedArg] = process.argv.slice(2);
@@ -59,26 +59,30 @@ const loader: MachineLoader =
           newPlatform: () => new MachinePlatform(machine, { costModel: costModel as CostModel }),
         };
       };
+const spec = c.spec;
+
 interface TimedRun {
-  m: RunMetrics;
+  alloc: PhaseMetrics;
+  free: PhaseMetrics;
   allocCpu: number;
   freeCpu: number;
 }
 
-/** one timed run, with this process's CPU time split at the end of the alloc phase */
+/** one run of the case, with this process's CPU time split at the end of the alloc phase */
 function timedRun(): TimedRun {
   let cpuSplit = -1;
   const cpu0 = cpuMs();
-  const m = executeRun(c!.spec, loader, {
+  const m = executeRun(spec, loader, {
     check: false,
     progress: (f) => {
       if (f === 0.5) cpuSplit = cpuMs();
     },
   });
   const cpu1 = cpuMs();
-  const { alloc, free } = { alloc: m.phases.alloc!, free: m.phases.free! };
+  const alloc = m.phases.alloc!;
+  const free = m.phases.free!;
   if (cpuSplit < 0) cpuSplit = cpu0 + ((cpu1 - cpu0) * alloc.wall_ms) / (alloc.wall_ms + free.wall_ms);
-  return { m, allocCpu: cpuSplit - cpu0, freeCpu: cpu1 - cpuSplit };
+  return { alloc, free, allocCpu: cpuSplit - cpu0, freeCpu: cpu1 - cpuSplit };
 }
 
 // start-up excluded: the same runs untimed first, so the timed runs meet compiled code and faulted-in memory
@@ -90,18 +94,10 @@ for (let i = 0; i < warmupRuns; i++) {
 }
 
 // the fastest of the timed runs: other processes on the host only ever add time
-let best: TimedRun | null = null;
-const wall = (r: TimedRun): number => r.m.phases.alloc!.wall_ms + r.m.phases.free!.wall_ms;
-/** every timed run's alloc and free wall ms, to show the spread */
-const spread: [number, number][] = [];
-for (let i = 0; i < timedRuns; i++) {
-  const r = timedRun();
-  spread.push([Math.round(r.m.phases.alloc!.wall_ms), Math.round(r.m.phases.free!.wall_ms)]);
-  if (best === null || wall(r) < wall(best)) best = r;
-}
-const m = best!.m;
-const alloc = m.phases.alloc!;
-const free = m.phases.free!;
+const runs = Array.from({ length: timedRuns }, timedRun);
+const wall = (r: TimedRun): number => r.alloc.wall_ms + r.free.wall_ms;
+const best = runs.reduce((a, r) => (wall(r) < wall(a) ? r : a));
+const { alloc, free } = best;
 const ops = alloc.ops + free.ops;
 process.stdout.write(
   JSON.stringify({
@@ -109,15 +105,16 @@ process.stdout.write(
     ops,
     alloc_ms: alloc.wall_ms,
     free_ms: free.wall_ms,
-    alloc_cpu_ms: best!.allocCpu,
-    free_cpu_ms: best!.freeCpu,
+    alloc_cpu_ms: best.allocCpu,
+    free_cpu_ms: best.freeCpu,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     modeled_alloc_ms: alloc.modeled_ms,
     modeled_free_ms: free.modeled_ms,
     warmup_runs: warmupRuns,
     warmup_ms: warmupMs,
     timed_runs: timedRuns,
-    timed_wall_ms: spread,
+    // every timed run's alloc and free wall ms, to show the spread
+    timed_wall_ms: runs.map((r) => [Math.round(r.alloc.wall_ms), Math.round(r.free.wall_ms)]),
     inline_budget: inlineBudget,
   }) + '\n',
 );
