@@ -46,20 +46,9 @@ const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-/** the engine's machine loader, or one whose platforms run the given cost model */
-const loader: MachineLoader =
-  costModel === undefined || costModel === 'default'
-    ? loadMachineSetup
-    : (ref) => {
-        const machine = loadMachine(ref.preset, ref.overrides);
-        return {
-          name: machine.name,
-          topology: machineTopology(machine),
-          firstChunk: machineFirstChunk(machine),
-          newPlatform: () => new MachinePlatform(machine, { costModel: costModel as CostModel }),
-        };
-      };
-const spec = c.spec;
+/** the engine's machine loader; the cost model is the case's unless --cost-model names one */
+const loader: MachineLoader = loadMachineSetup;
+const spec = costModel === undefined || costModel === 'default' ? c.spec : { ...c.spec, costModel: costModel as CostModel };
 
 interface TimedRun {
   alloc: PhaseMetrics;

@@ -62,6 +62,7 @@ function spec(
     cpu: 0,
     balance: { mode: 'eager' },
     seed: 'bench',
+    costModel: 'counts',
   };
 }
 

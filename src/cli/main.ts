@@ -9,6 +9,8 @@ import { runCommand } from './run-command.ts';
 import { sweepCommand } from './sweep-command.ts';
 import { mergeCommand } from './merge-command.ts';
 import { checkCommand } from './check-command.ts';
+import { calibrateCommand } from './calibrate-command.ts';
+import { parseCostModels, validateCommand } from './validate-command.ts';
 import { takeRepeatedOption } from './repeated-option.ts';
 import { defaultWorkers, RunError } from '../engine/pool.ts';
 
@@ -83,6 +85,30 @@ const COMMANDS: CommandSpec[] = [
       { name: '--tolerance', value: 'NAME=VALUE', help: 'override a tolerance (repeatable): NAME a class (count, modeled, setup) or a metric pattern (counters.*); VALUE 0.02, 2%, exact, ignore' },
       WORKERS,
       { name: '--all', help: 'print every changed metric (default: the first 40 rows)' },
+    ],
+  },
+  {
+    name: 'calibrate',
+    args: 'DATA.jsonl...',
+    help: "fit the time model's free numbers to measurements; write them to config/ (config/README.md)",
+    options: [
+      { name: '--machine', value: 'PRESET', help: 'the preset the measurements ran on (required)' },
+      { name: '--fit', value: 'code|machine', help: "code: the code's cycles (and the reference machine's figures); machine: one machine's figures, the code's cycles fixed" },
+      { name: '--cost-model', value: 'counts|full', help: 'the cost model to fit under (default counts)' },
+      { name: '--include', value: 'REGEX', help: 'only the lines whose id matches' },
+      { name: '--exclude', value: 'REGEX', help: 'leave out the lines whose id matches' },
+      { name: '--cross-validate', help: 'also fit without each size, free order and the contrived case, and predict what was left out' },
+      { name: '--dry-run', help: 'print the fit, write nothing' },
+    ],
+  },
+  {
+    name: 'validate',
+    args: 'DATA.jsonl',
+    help: 'run every measured workload on a preset; print measured vs modeled ms per phase and a summary',
+    options: [
+      { name: '--machine', value: 'PRESET', help: 'the preset to run on (required)' },
+      { name: '--cost-model', value: 'counts|full|both', help: 'which cost models to run (default both)' },
+      { name: '--json', value: 'FILE', help: 'write percpu-sim/validate/1 to FILE' },
     ],
   },
   { name: 'help', args: '', help: 'this text', options: [] },
@@ -180,6 +206,30 @@ export async function main(argv: string[]): Promise<number> {
           { golden: typeof golden === 'string' ? golden : null, update: opts.has('--update'), workers: intOption(opts, '--workers') ?? defaultWorkers(), tolerance, all: opts.has('--all') },
           out,
         );
+      }
+      case 'calibrate': {
+        const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'calibrate')!, rest);
+        const str = (name: string): string | undefined => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : undefined);
+        const machine = str('--machine');
+        if (!machine) throw new UsageError('calibrate needs --machine PRESET');
+        const fit = str('--fit') ?? 'code';
+        if (fit !== 'code' && fit !== 'machine') throw new UsageError(`--fit: expected code or machine, got ${fit}`);
+        const costModel = str('--cost-model') ?? 'counts';
+        if (costModel !== 'counts' && costModel !== 'full') throw new UsageError(`--cost-model: expected counts or full, got ${costModel}`);
+        return calibrateCommand(
+          args,
+          { machine, fit, costModel, include: str('--include'), exclude: str('--exclude'), crossValidate: opts.has('--cross-validate'), dryRun: opts.has('--dry-run') },
+          (s) => out(s + '\n'),
+          (s) => void process.stderr.write(s),
+        );
+      }
+      case 'validate': {
+        const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'validate')!, rest);
+        const str = (name: string): string | undefined => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : undefined);
+        if (args.length !== 1) throw new UsageError('validate needs exactly one DATA file');
+        const machine = str('--machine');
+        if (!machine) throw new UsageError('validate needs --machine PRESET');
+        return validateCommand(args[0]!, { machine, json: str('--json') ?? null, costModels: parseCostModels(str('--cost-model')) }, out, (s) => void process.stderr.write(s));
       }
       case 'help':
       case '--help':

@@ -17,7 +17,8 @@ export interface MachineSetup {
   name: string;
   topology: Topology;
   firstChunk: FirstChunkRequest;
-  newPlatform(): MeteredPlatform;
+  /** a fresh platform for `allocator`'s code under `costModel` */
+  newPlatform(allocator: string, costModel: 'counts' | 'full'): MeteredPlatform;
 }
 
 export type MachineLoader = (ref: MachineRef) => MachineSetup;
@@ -36,7 +37,7 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
   if (spec.cpu >= machine.topology.nrCpus) {
     throw new InputError(`cpu ${spec.cpu} does not exist on ${machine.name} (${machine.topology.nrCpus} possible CPUs)`);
   }
-  const platform = machine.newPlatform();
+  const platform = machine.newPlatform(spec.allocator, spec.costModel ?? 'counts');
   const allocator = factory(
     { topology: machine.topology, firstChunk: { ...machine.firstChunk, ...spec.firstChunk }, knobs: spec.knobs },
     platform,

@@ -10,6 +10,6 @@ export function loadMachineSetup(ref: MachineRef): MachineSetup {
     name: machine.name,
     topology: machineTopology(machine),
     firstChunk: machineFirstChunk(machine),
-    newPlatform: () => new MachinePlatform(machine),
+    newPlatform: (allocator, costModel) => new MachinePlatform(machine, { allocator, costModel }),
   };
 }

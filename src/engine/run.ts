@@ -51,6 +51,9 @@ export interface PhaseMetrics {
   modeled_ms: number;
   wall_ms: number;
   latency_ns: { p50: number; p99: number; max: number };
+  /** balance work this phase's calls scheduled (and the policy ran before the phase ended), on the kworker */
+  balance_runs: number;
+  balance_ms: number;
 }
 
 export interface RunResult {
@@ -214,6 +217,8 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
   platform.chargeOp('none');
   phases.forEach((phase, index) => {
     const wall0 = performance.now();
+    const balanceNs0 = runner.balanceNs;
+    const balanceRuns0 = runner.balanceRuns;
     if (phase.phase === 'balance') {
       runner.beginPhase(opts.cpu, () => 0);
       runner.balance();
@@ -221,7 +226,11 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
       runner.beginPhase(phase.cpu ?? opts.cpu, seedrandom(`${opts.seed}/phase ${index}`));
       runGenerator(phase, runner, state);
     }
-    result.phases[phase.name] = phaseMetrics(runner.lat.subarray(0, runner.n), runner.failed, performance.now() - wall0);
+    result.phases[phase.name] = {
+      ...phaseMetrics(runner.lat.subarray(0, runner.n), runner.failed, performance.now() - wall0),
+      balance_runs: runner.balanceRuns - balanceRuns0,
+      balance_ms: (runner.balanceNs - balanceNs0) / 1e6,
+    };
     opts.onPhaseEnd?.(phase.name, runner.lat.subarray(0, runner.n));
     notePeak(result.footprint, platform.footprint(), allocator.stats().nr_chunks);
   });
@@ -231,7 +240,7 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
   return result;
 }
 
-function phaseMetrics(lat: Float64Array, failed: number, wallMs: number): PhaseMetrics {
+function phaseMetrics(lat: Float64Array, failed: number, wallMs: number): Omit<PhaseMetrics, 'balance_runs' | 'balance_ms'> {
   let total = 0;
   for (let i = 0; i < lat.length; i++) total += lat[i]!;
   return {

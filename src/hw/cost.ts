@@ -1,18 +1,17 @@
 /**
- * The cost model's arithmetic: plain functions of counted work and the machine, no state.
- * Every constant comes from the machine file (`cost`, `fixed`, `memory`); no time literal
- * lives here.
+ * The prices of the kernel services the allocator calls (pages, PTEs, TLB flushes, metadata
+ * buffers) and of metadata lines by where they are found: plain functions of the machine, no
+ * state. Counted work is priced in time-model.ts. Every constant comes from the machine file;
+ * no time literal lives here.
  *
  * Split of responsibilities: the counters the allocator bumps (bitmap words scanned, block
- * records, map entries, bytes memmoved, list moves) are charged here as *compute*; the memory
- * side of metadata access is charged per cache line by the cache model (or at a flat rate per
- * line when it is off), so nothing is charged twice.
+ * records, map entries, bytes memmoved, list moves) are priced as *compute* by time-model.ts;
+ * the memory side of metadata access is priced per cache line by the cache model (or at a flat
+ * rate per line when it is off), so nothing is charged twice.
  */
-import type { WorkCounters } from '../kernel/platform.ts';
 import type { Machine } from './machine-config.ts';
-import type { CostConstants } from './machine-schema.ts';
 
-/** what the engine says an operation was, for its fixed per-call overhead */
+/** what the engine says an operation was, for its fixed per-call cost */
 export type OpKind = 'alloc' | 'free' | 'balance' | 'none';
 
 /** Where counted work went, in ns (filled by CountedWorkMeter.take, counted-work-meter.ts). */
@@ -26,29 +25,6 @@ export interface CountedWorkCost {
 }
 
 export const newCountedWorkCost = (): CountedWorkCost => ({ compute: 0, memmove: 0, fixed: 0 });
-
-/** the fixed cost of one call of kind `op` */
-export function opOverheadNs(op: OpKind, c: CostConstants): number {
-  return op === 'none' ? 0 : c.opOverheadNs[op];
-}
-
-/**
- * ns per byte of one memset into every possible CPU's unit, from a CPU on `actingNode`:
- * each unit lives on its CPU's node and is written at the bandwidth for that distance.
- */
-export function zeroNsPerByte(m: Machine, actingNode: number): number {
-  const row = m.memory.writeNsPerByte[actingNode]!;
-  let ns = 0;
-  m.topology.nodeCpus.forEach((cpus, node) => {
-    ns += cpus.length * row[node]!;
-  });
-  return ns;
-}
-
-/** pcpu_alloc's zeroing: `bytes` memset in each of the possible CPUs' units */
-export function zeroingNs(m: Machine, actingNode: number, bytes: number): number {
-  return m.topology.nrCpus * m.cost.memsetCallNs + bytes * zeroNsPerByte(m, actingNode);
-}
 
 /** flush_tlb_kernel_range: the local flush plus one shootdown per other possible CPU */
 export function tlbFlushNs(m: Machine): number {

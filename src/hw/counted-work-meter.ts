@@ -8,10 +8,11 @@
  */
 import type { WorkCounters } from '../kernel/platform.ts';
 import type { CountedWorkCost } from './cost.ts';
-import type { CostConstants } from './machine-schema.ts';
+import type { TimeRates } from './time-model.ts';
 
 export class CountedWorkMeter {
   private words = 0;
+  private searches = 0;
   private mdRead = 0;
   private mdWritten = 0;
   private entries = 0;
@@ -23,6 +24,7 @@ export class CountedWorkMeter {
   private warnings = 0;
 
   private readonly wordNs: number;
+  private readonly searchNs: number;
   private readonly mdReadNs: number;
   private readonly mdWriteNs: number;
   private readonly entryNs: number;
@@ -33,8 +35,9 @@ export class CountedWorkMeter {
   private readonly moveByteNs: number;
   private readonly warningNs: number;
 
-  constructor(c: CostConstants) {
+  constructor(c: TimeRates) {
     this.wordNs = c.bitmapWordNs;
+    this.searchNs = c.bitmapSearchNs;
     this.mdReadNs = c.blockMdReadNs;
     this.mdWriteNs = c.blockMdWriteNs;
     this.entryNs = c.mapEntryNs;
@@ -49,6 +52,7 @@ export class CountedWorkMeter {
   /** the counted work since the previous call, in ns by kind, into `out`; `w` becomes the new baseline */
   take(w: Readonly<WorkCounters>, out: CountedWorkCost): void {
     const words = w.bitmapWordsScanned;
+    const searches = w.bitmapSearches;
     const mdRead = w.blockMdRead;
     const mdWritten = w.blockMdWritten;
     const entries = w.mapEntriesScanned;
@@ -58,6 +62,7 @@ export class CountedWorkMeter {
     const destroyed = w.chunksDestroyed;
     out.compute =
       (words - this.words) * this.wordNs +
+      (searches - this.searches) * this.searchNs +
       (mdRead - this.mdRead) * this.mdReadNs +
       (mdWritten - this.mdWritten) * this.mdWriteNs +
       (entries - this.entries) * this.entryNs +
@@ -66,6 +71,7 @@ export class CountedWorkMeter {
       (created - this.created) * this.createNs +
       (destroyed - this.destroyed) * this.destroyNs;
     this.words = words;
+    this.searches = searches;
     this.mdRead = mdRead;
     this.mdWritten = mdWritten;
     this.entries = entries;

@@ -17,7 +17,7 @@ import { InputError } from '../input/input-error.ts';
 import { firstProblems, parseJson5, readTextFile, valueAt } from '../input/json5-file.ts';
 import { locateValues, pathKey, positionOf } from '../input/json5-locate.ts';
 import { nodeMatrix } from './distance-table.ts';
-import type { CacheLevelSpec, CostConstants, FixedCosts, MachineFile } from './machine-schema.ts';
+import type { CacheLevelSpec, CostConstants, CpuSpec, FixedCosts, MachineFile } from './machine-schema.ts';
 import { MachineFileSchema } from './machine-schema.ts';
 
 /** A machine description the user gave us is wrong; the message names file, place and field. */
@@ -57,6 +57,8 @@ export interface Machine {
   };
   vmalloc: { size: number };
   caches: { lineSize: number; levels: CacheLevelSpec[] };
+  /** the clock and code speed that turn the code's cycles into ns (time-model.ts) */
+  cpu: CpuSpec;
   fixed: FixedCosts;
   firstChunk: FirstChunkRequest;
   cost: CostConstants;
@@ -154,6 +156,7 @@ export function resolveMachine(spec: MachineFile, file: string): Machine {
     },
     vmalloc: { size: spec.vmalloc.size },
     caches: { lineSize: spec.caches.lineSize, levels: spec.caches.levels },
+    cpu: spec.cpu,
     fixed: spec.fixed,
     firstChunk: { ...spec.firstChunk },
     cost: spec.cost,

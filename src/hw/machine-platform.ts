@@ -18,8 +18,12 @@ import type { Platform, WorkCounters } from '../kernel/platform.ts';
 import { newWorkCounters } from '../kernel/platform.ts';
 import { RangeCacheHierarchy, RangeCacheLevel } from './range-cache.ts';
 import type { CountedWorkCost, OpKind } from './cost.ts';
-import { cacheLineCosts, mapPagesNs, metaAllocNs, metaFreeNs, newCountedWorkCost, opOverheadNs, tlbFlushNs, zeroNsPerByte } from './cost.ts';
+import { cacheLineCosts, mapPagesNs, metaAllocNs, metaFreeNs, newCountedWorkCost, tlbFlushNs } from './cost.ts';
 import { CountedWorkMeter } from './counted-work-meter.ts';
+import type { CodeCosts } from './code-costs.ts';
+import { codeCostsFor, loadCodeCosts } from './code-costs.ts';
+import type { TimeRates, WorkTally } from './time-model.ts';
+import { timeRates, ZERO_KEY_NODE, zeroingNs, zeroStreamNsPerByte } from './time-model.ts';
 import type { Machine } from './machine-config.ts';
 import { MetadataArena } from './metadata-arena.ts';
 import { PagePools } from './page-pools.ts';
@@ -57,6 +61,10 @@ export interface MachinePlatformOptions {
   costModel?: CostModel;
   /** overrides the machine's memory.pageBudget (pages outstanding in total; null: none) */
   pageBudget?: number | null;
+  /** the allocator version whose code runs (its call costs); default `bitmap` */
+  allocator?: string;
+  /** the code's cycles; default: config/code/kernel-code.json5 for `allocator` and the cost model */
+  code?: CodeCosts;
 }
 
 /** What the machine holds for the allocator now (names as the engine's metrics use them). */
@@ -105,14 +113,26 @@ export class MachinePlatform implements Platform {
   private readonly meter: CountedWorkMeter;
   private readonly counted: CountedWorkCost = newCountedWorkCost();
 
+  // --- the tally of priced work (time-model.ts WorkTally), for the calibration ---
+  private allocCalls = 0;
+  private freeCalls = 0;
+  private balanceRuns = 0;
+  private linesTouched = 0;
+  /** zeroing calls by (acting node, bytes); the last key's calls wait in zeroRun (no map access per call) */
+  private readonly zeroCalls = new Map<number, number>();
+  private zeroKey = -1;
+  private zeroRun = 0;
+
   // --- derived constants ---
-  /** opOverheadNs of the two per-call kinds, and the flat cost of a line in costModel 'counts' */
+  readonly rates: TimeRates;
+  /** the fixed cost of the two per-call kinds, and the flat cost of a line in costModel 'counts' */
   private readonly allocOverheadNs: number;
   private readonly freeOverheadNs: number;
   private readonly countsLineNs: number;
   private readonly countsOnly: boolean;
-  private readonly zeroPerByteByNode: Float64Array;
-  private readonly zeroCallNs: number;
+  /** zeroing ns per byte were every byte to stall, by acting node */
+  private readonly zeroStreamByNode: Float64Array;
+  private readonly nrCpus: number;
   private readonly tlbNs: number;
   /** 1 / lineSize: lineSize is a power of two (the schema checks), so multiplying by it is exact */
   private readonly perLine: number;
@@ -141,13 +161,15 @@ export class MachinePlatform implements Platform {
     this.vm = new VmallocSpace(VMALLOC_BASE, m.vmalloc.size);
     this.arena = new MetadataArena(nodes);
 
-    this.allocOverheadNs = opOverheadNs('alloc', m.cost);
-    this.freeOverheadNs = opOverheadNs('free', m.cost);
-    this.countsLineNs = m.cost.countsModeLineNs;
-    this.meter = new CountedWorkMeter(m.cost);
+    const code = opts.code ?? codeCostsFor(loadCodeCosts(), this.costModel, opts.allocator ?? 'bitmap');
+    this.rates = timeRates(m, code);
+    this.allocOverheadNs = this.rates.allocCallNs;
+    this.freeOverheadNs = this.rates.freeCallNs;
+    this.countsLineNs = this.rates.countsLineNs;
+    this.meter = new CountedWorkMeter(this.rates);
     this.countsOnly = this.costModel === 'counts';
-    this.zeroPerByteByNode = Float64Array.from({ length: nodes }, (_, n) => zeroNsPerByte(m, n));
-    this.zeroCallNs = m.topology.nrCpus * m.cost.memsetCallNs;
+    this.zeroStreamByNode = Float64Array.from({ length: nodes }, (_, n) => zeroStreamNsPerByte(m, n));
+    this.nrCpus = m.topology.nrCpus;
     this.tlbNs = tlbFlushNs(m);
     this.perLine = 1 / m.caches.lineSize;
     this.warmLimit = Math.max(m.caches.lineSize, ...m.caches.levels.filter((l) => l.shared === 'cpu').map((l) => l.size));
@@ -198,7 +220,17 @@ export class MachinePlatform implements Platform {
     this.charge(COMPUTE, this.counted.compute);
     // adding a zero changes no sum: most operations move no map bytes
     if (this.counted.memmove !== 0) this.charge(MEMMOVE, this.counted.memmove);
-    const overhead = op === 'alloc' ? this.allocOverheadNs : op === 'free' ? this.freeOverheadNs : opOverheadNs(op, this.machine.cost);
+    let overhead = 0;
+    if (op === 'alloc') {
+      overhead = this.allocOverheadNs;
+      this.allocCalls++;
+    } else if (op === 'free') {
+      overhead = this.freeOverheadNs;
+      this.freeCalls++;
+    } else if (op === 'balance') {
+      overhead = this.rates.balanceCallNs;
+      this.balanceRuns++;
+    }
     this.charge(FIXED, this.counted.fixed + overhead);
     const ns = this.opNs;
     this.opNs = 0;
@@ -361,11 +393,44 @@ export class MachinePlatform implements Platform {
     if (this.pendingLines === 0) return;
     const lines = this.pendingLines;
     this.pendingLines = 0;
+    this.linesTouched += lines;
     this.charge(CACHE, lines * this.countsLineNs);
   }
 
   zeroUnits(_baseAddr: number, _off: number, bytes: number): void {
-    if (bytes > 0) this.charge(ZEROING, this.zeroCallNs + bytes * this.zeroPerByteByNode[this.execNode]!);
+    if (bytes <= 0) return;
+    const node = this.execNode;
+    this.charge(ZEROING, zeroingNs(this.rates, this.nrCpus, this.zeroStreamByNode[node]!, bytes));
+    const key = node * ZERO_KEY_NODE + bytes;
+    if (key !== this.zeroKey) {
+      this.flushZeroRun();
+      this.zeroKey = key;
+    }
+    this.zeroRun++;
+  }
+
+  private flushZeroRun(): void {
+    if (this.zeroRun === 0) return;
+    this.zeroCalls.set(this.zeroKey, (this.zeroCalls.get(this.zeroKey) ?? 0) + this.zeroRun);
+    this.zeroRun = 0;
+  }
+
+  /** everything priced so far, as the time model sees it (a copy): see time-model.ts priceTally */
+  tally(): WorkTally {
+    this.settleLines();
+    this.flushZeroRun();
+    const a = this.acc;
+    const services = (base: number): number => a[base + PAGES]! + a[base + TLB]! + a[base + VMALLOC]! + a[base + METADATA]!;
+    return {
+      allocCalls: this.allocCalls,
+      freeCalls: this.freeCalls,
+      balanceRuns: this.balanceRuns,
+      counters: { ...this.work },
+      zeroing: new Map(this.zeroCalls),
+      lines: this.linesTouched,
+      cacheNs: this.countsOnly ? 0 : a[CACHE]! + a[NCAT + CACHE]!,
+      servicesNs: services(0) + services(NCAT),
+    };
   }
 
   // ---------------------------------------------------------------- cache model

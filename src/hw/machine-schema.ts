@@ -100,27 +100,24 @@ const fixed = z.strictObject({
   vfreeNs: ns,
 });
 
+/**
+ * The machine's side of the time model: what a unit of the work the code counts takes here.
+ * The code's side (cycles per counted unit, per kernel version) is config/code/kernel-code.json5.
+ */
+const cpu = z.strictObject({
+  /** the clock the allocator's code runs at (a published figure) */
+  clockGHz: positive,
+  /** reference-host cycles done per cycle here (instructions per cycle relative to the calibration host) */
+  codeSpeed: positive,
+});
+
 const cost = z.strictObject({
-  /** fixed cost of one call: entry, locks, irq save/restore, trace hooks, return */
-  opOverheadNs: z.strictObject({ alloc: ns, free: ns, balance: ns }),
-  /** per possible CPU per zeroing: per_cpu_ptr + memset call and startup */
-  memsetCallNs: ns,
-  /** per 32-bit bitmap word scanned (the search loop's work, memory access excluded) */
-  bitmapWordNs: ns,
-  /** per pcpu_block_md record read / written */
-  blockMdReadNs: ns,
-  blockMdWriteNs: ns,
-  /** per area-map entry examined */
-  mapEntryNs: ns,
-  /** per byte moved by memmove */
-  memmoveByteNs: ns,
-  /** per pcpu_extend_area_map, beyond its buffer allocation and copy */
-  mapExtensionNs: ns,
-  /** per list_move / list_move_tail */
-  listMoveNs: ns,
-  /** per chunk created / destroyed, beyond metadata, vm areas and pages */
-  chunkCreateNs: ns,
-  chunkDestroyNs: ns,
+  /** what a call costs beyond the allocator's own code: kernel entry, locks, irq save/restore, tracepoints, the caller's loop */
+  callOverheadNs: z.strictObject({ alloc: ns, free: ns, balance: ns }),
+  /** one core's memmove bandwidth within its caches (the area map's inserts and removals) */
+  copyBandwidthGBs: positive,
+  /** bytes of stores into cold lines one zeroing can leave in flight without stalling (store and fill buffers) */
+  storeBufferBytes: ns,
   /** per kernel warning printed */
   warningNs: ns,
   /** per metadata cache line touched when the cache model is off (costModel 'counts') */
@@ -151,6 +148,7 @@ export const MachineFileSchema = z
     }),
     vmalloc: z.strictObject({ size: byteSize }),
     caches: z.strictObject({ lineSize: z.number().int().positive(), levels: z.array(cacheLevel).min(1).max(4) }),
+    cpu,
     fixed,
     firstChunk: z.strictObject({ staticSize: byteSize, reservedSize: byteSize, dynSize: byteSize, atomSize: byteSize }),
     cost,
@@ -237,4 +235,5 @@ export const MachineFileSchema = z
 export type MachineFile = z.output<typeof MachineFileSchema>;
 export type FixedCosts = MachineFile['fixed'];
 export type CostConstants = MachineFile['cost'];
+export type CpuSpec = MachineFile['cpu'];
 export type CacheLevelSpec = MachineFile['caches']['levels'][number];

@@ -4,7 +4,7 @@
  * nothing returns the bitmap size it was given.
  *
  * Searches go a 32-bit word at a time and add every word they read to
- * `work.bitmapWordsScanned`. The word size differs from the kernel's 64-bit longs, but no
+ * `work.bitmapWordsScanned`, and every call to `work.bitmapSearches`. The word size differs from the kernel's 64-bit longs, but no
  * result does: every search result is clamped to `size`, as the kernel clamps it.
  */
 import type { WorkCounters } from './platform.ts';
@@ -94,6 +94,7 @@ export function bitmapFill(map: Uint32Array, bits: number): void {
 
 /** mirrors find_next_bit: first set bit in [offset, size), or size */
 export function findNextBit(work: WorkCounters, map: Uint32Array, size: number, offset: number): number {
+  work.bitmapSearches++;
   if (offset >= size) return size;
   let w = offset >>> 5;
   let word = map[w]! & maskFrom(offset & 31);
@@ -115,6 +116,7 @@ export function findNextBit(work: WorkCounters, map: Uint32Array, size: number, 
 
 /** mirrors find_next_zero_bit: first clear bit in [offset, size), or size */
 export function findNextZeroBit(work: WorkCounters, map: Uint32Array, size: number, offset: number): number {
+  work.bitmapSearches++;
   if (offset >= size) return size;
   let w = offset >>> 5;
   let word = ~map[w]! & maskFrom(offset & 31);
@@ -140,6 +142,7 @@ export function findNextZeroBit(work: WorkCounters, map: Uint32Array, size: numb
  * `base`, or `size` when there is none
  */
 export function findLastBitFrom(work: WorkCounters, map: Uint32Array, base: number, size: number): number {
+  work.bitmapSearches++;
   if (size <= 0) return size;
   const firstW = base >>> 5;
   let w = (base + size - 1) >>> 5;

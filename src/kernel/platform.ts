@@ -17,6 +17,8 @@
 export interface WorkCounters {
   /** bitmap words (32-bit) read while searching alloc/bound/populated bitmaps */
   bitmapWordsScanned: number;
+  /** bitmap searches made (find_next_bit, find_next_zero_bit, find_last_bit calls): each has a fixed cost beyond its words */
+  bitmapSearches: number;
   /** per-block metadata records (pcpu_block_md) read */
   blockMdRead: number;
   /** per-block metadata records written */
@@ -48,6 +50,7 @@ export interface WorkCounters {
 export function newWorkCounters(): WorkCounters {
   return {
     bitmapWordsScanned: 0,
+    bitmapSearches: 0,
     blockMdRead: 0,
     blockMdWritten: 0,
     mapEntriesScanned: 0,

@@ -35,6 +35,8 @@ export interface RunSpec {
   cpu: number;
   balance: BalancePolicy;
   seed: string;
+  /** how metadata lines are priced (src/hw/time-model.ts) */
+  costModel: 'counts' | 'full';
 }
 
 export interface LoadedScenario {
@@ -93,6 +95,7 @@ export function expandRuns(name: string, s: Scenario, where: (path: (string | nu
         cpu: s.cpu,
         balance,
         seed: `${s.seed}`,
+        costModel: s.costModel,
       });
     }
   }

@@ -47,6 +47,8 @@ export const ScenarioSchema = z.strictObject({
   /** the CPU that makes the calls */
   cpu: NonNegInt.default(0),
   balance: Balance.default('eager'),
+  /** how metadata lines are priced: a flat rate ('counts') or the cache model on their addresses ('full') */
+  costModel: z.enum(['counts', 'full']).default('counts'),
   matrix: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.array(z.union([z.string(), z.number()])).min(1)).default({}),
   workload: z.array(Phase).min(1),
   report: z

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { newCountedWorkCost, tlbFlushNs, zeroingNs } from '../../src/hw/cost.ts';
+import { newCountedWorkCost, tlbFlushNs } from '../../src/hw/cost.ts';
 import { CountedWorkMeter } from '../../src/hw/counted-work-meter.ts';
 import { META_BASE } from '../../src/hw/metadata-arena.ts';
 import { MachinePlatform } from '../../src/hw/machine-platform.ts';
 import { newWorkCounters } from '../../src/kernel/platform.ts';
-import { tinyMachine } from './hw-tiny-machine.ts';
+import { TINY_CODE, tinyMachine } from './hw-tiny-machine.ts';
+import { timeRates, zeroingNs, zeroStreamNsPerByte } from '../../src/hw/time-model.ts';
 
-const FULL = { costModel: 'full' } as const;
+const FULL = { costModel: 'full', code: TINY_CODE } as const;
+const COUNTS = { code: TINY_CODE } as const;
 
 describe('cost model: metadata lines through the cache model', () => {
   it('charges a known set of touched lines on a known cache a known time', () => {
@@ -68,7 +70,7 @@ describe('cost model: metadata lines through the cache model', () => {
   });
 
   it('charges a flat cost per line in counts mode (the default), without a cache', () => {
-    const p = new MachinePlatform(tinyMachine());
+    const p = new MachinePlatform(tinyMachine(), COUNTS);
     p.touchRead(META_BASE, 256);
     p.touchRead(META_BASE, 256);
     expect(p.breakdown().cache).toBe(8 * 1.5);
@@ -80,12 +82,22 @@ describe('cost model: zeroing every unit', () => {
   it('zeroes N bytes on K units over 2 nodes in a known time', () => {
     const m = tinyMachine();
     // 4 units (3 on node 0, 1 on node 1), 2 ns per memset call, 0.1 ns/B local, 0.2 ns/B remote
-    expect(zeroingNs(m, 0, 1000)).toBeCloseTo(4 * 2 + 1000 * (3 * 0.1 + 1 * 0.2), 9);
-    expect(zeroingNs(m, 1, 1000)).toBeCloseTo(4 * 2 + 1000 * (3 * 0.2 + 1 * 0.1), 9);
-    const p = new MachinePlatform(m);
+    const r = timeRates(m, TINY_CODE);
+    expect(zeroingNs(r, 4, zeroStreamNsPerByte(m, 0), 1000)).toBeCloseTo(4 * 2 + 1000 * (3 * 0.1 + 1 * 0.2), 9);
+    expect(zeroingNs(r, 4, zeroStreamNsPerByte(m, 1), 1000)).toBeCloseTo(4 * 2 + 1000 * (3 * 0.2 + 1 * 0.1), 9);
+    const p = new MachinePlatform(m, COUNTS);
     p.setActingCpu(3);
     p.zeroUnits(0, 0, 1000);
     expect(p.breakdown().zeroing).toBeCloseTo(708, 9);
+  });
+
+  it('lets the store buffer absorb the first bytes of a zeroing: only the rest waits for memory', () => {
+    const m = tinyMachine({ cost: { storeBufferBytes: 2000 } });
+    const r = timeRates(m, TINY_CODE);
+    // 4 units x 1000 B = 4000 B, 2000 of them absorbed: half the stream time stalls
+    expect(zeroingNs(r, 4, zeroStreamNsPerByte(m, 0), 1000)).toBeCloseTo(4 * 2 + 0.5 * 1000 * (3 * 0.1 + 1 * 0.2), 9);
+    // 4 x 400 B = 1600 B fit in the buffer: only the loop steps cost
+    expect(zeroingNs(r, 4, zeroStreamNsPerByte(m, 0), 400)).toBe(4 * 2);
   });
 });
 
@@ -102,12 +114,12 @@ describe('cost model: counted work', () => {
     d.warnings = 1; // 20000
     d.bytesZeroedPerUnit = 999; // charged by zeroUnits, not here
     const out = newCountedWorkCost();
-    new CountedWorkMeter(m.cost).take(d, out);
+    new CountedWorkMeter(timeRates(m, TINY_CODE)).take(d, out);
     expect(out).toEqual({ compute: 5 + 6 + 6 + 7 + 8, memmove: 100, fixed: 20000 });
   });
 
   it('chargeOp charges only the deltas since the previous call, plus the op overhead', () => {
-    const p = new MachinePlatform(tinyMachine());
+    const p = new MachinePlatform(tinyMachine(), COUNTS);
     p.work.bitmapWordsScanned += 100;
     expect(p.chargeOp('alloc')).toBe(50 + 60);
     expect(p.chargeOp('free')).toBe(30); // nothing new counted
@@ -119,7 +131,7 @@ describe('cost model: counted work', () => {
   });
 
   it('keeps kworker time apart from the calling CPU', () => {
-    const p = new MachinePlatform(tinyMachine());
+    const p = new MachinePlatform(tinyMachine(), COUNTS);
     p.setActingCpu(2);
     p.chargeOp('alloc');
     p.setActingCpu(-1);
@@ -132,7 +144,7 @@ describe('cost model: counted work', () => {
   });
 
   it('rejects an acting CPU that is not possible', () => {
-    const p = new MachinePlatform(tinyMachine());
+    const p = new MachinePlatform(tinyMachine(), COUNTS);
     expect(() => p.setActingCpu(4)).toThrow(/not a possible CPU/);
     expect(() => p.setActingCpu(-2)).toThrow(/not a possible CPU/);
   });
@@ -141,7 +153,7 @@ describe('cost model: counted work', () => {
 describe('cost model: pages, TLB, vm areas, metadata buffers', () => {
   it('charges page allocation, mapping and the TLB shootdown', () => {
     const m = tinyMachine();
-    const p = new MachinePlatform(m);
+    const p = new MachinePlatform(m, COUNTS);
     p.allocPage(0);
     p.mapPages(4, 3); // 4 units x (20 + 3 x 10)
     p.unmapPages(4, 3); // 4 units x (20 + 3 x 5)
@@ -154,7 +166,7 @@ describe('cost model: pages, TLB, vm areas, metadata buffers', () => {
   });
 
   it('charges vm areas per area and metadata buffers by size', () => {
-    const p = new MachinePlatform(tinyMachine());
+    const p = new MachinePlatform(tinyMachine(), COUNTS);
     const base = p.getVmAreas([0, 1 << 20], [1 << 16, 1 << 16], 1 << 16);
     p.freeVmAreas(base);
     expect(p.breakdown().vmalloc).toBe(2 * 1000 + 2 * 500);

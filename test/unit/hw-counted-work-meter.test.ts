@@ -4,13 +4,16 @@ import { newCountedWorkCost } from '../../src/hw/cost.ts';
 import { CountedWorkMeter } from '../../src/hw/counted-work-meter.ts';
 import type { WorkCounterName } from '../../src/kernel/platform.ts';
 import { newWorkCounters } from '../../src/kernel/platform.ts';
-import { tinyMachine } from './hw-tiny-machine.ts';
+import { TINY_CODE, tinyMachine } from './hw-tiny-machine.ts';
+import { timeRates } from '../../src/hw/time-model.ts';
+
+const tinyRates = () => timeRates(tinyMachine(), TINY_CODE);
 
 const NAMES = Object.keys(newWorkCounters()) as WorkCounterName[];
 
 describe('counted work metered after every operation', () => {
   it('charges each costed counter at its own rate, and nothing for the counters charged elsewhere', () => {
-    const c = { ...tinyMachine().cost, mapExtensionNs: 1000, chunkCreateNs: 30000, chunkDestroyNs: 500000 };
+    const c = { ...tinyRates(), mapExtensionNs: 1000, chunkCreateNs: 30000, chunkDestroyNs: 500000 };
     const w = newWorkCounters();
     w.mapExtensions = 2;
     w.chunksCreated = 1;
@@ -24,7 +27,7 @@ describe('counted work metered after every operation', () => {
   });
 
   it('charges after every reading what a fresh meter charges for the difference since the previous one', () => {
-    const cost = { ...tinyMachine().cost, bitmapWordNs: 0.37, blockMdReadNs: 1.9, memmoveByteNs: 0.013, chunkCreateNs: 777.7 };
+    const cost = { ...tinyRates(), bitmapWordNs: 0.37, blockMdReadNs: 1.9, memmoveByteNs: 0.013, chunkCreateNs: 777.7 };
     fc.assert(
       fc.property(fc.array(fc.array(fc.nat(5000), { minLength: NAMES.length, maxLength: NAMES.length }), { minLength: 1, maxLength: 8 }), (steps) => {
         const meter = new CountedWorkMeter(cost);
@@ -46,7 +49,7 @@ describe('counted work metered after every operation', () => {
   });
 
   it('charges nothing twice: a second reading with no new work is zero', () => {
-    const meter = new CountedWorkMeter(tinyMachine().cost);
+    const meter = new CountedWorkMeter(tinyRates());
     const w = newWorkCounters();
     for (const k of NAMES) w[k] = 12;
     const out = newCountedWorkCost();

@@ -37,9 +37,10 @@ describe('presets', () => {
     'arm64-64k': { cpus: 160, nodes: 2, page: 65536 },
     laptop: { cpus: 16, nodes: 1, page: 4096 },
     'big-1024': { cpus: 1024, nodes: 16, page: 4096 },
+    'host-zen4-vm': { cpus: 2, nodes: 1, page: 4096 },
   };
 
-  it('has the six machines the project needs', () => {
+  it('has the seven machines the project needs', () => {
     expect(listPresets()).toEqual(Object.keys(expected).sort());
   });
 
@@ -139,8 +140,8 @@ describe('machine file errors name the file, the place and the field', () => {
   it('rejects an atom smaller than a page and a negative cost', () => {
     const atom = () => loadMachine('seed-2017', { firstChunk: { atomSize: 1024 } });
     expect(errorOf(atom)).toMatch(/firstChunk\.atomSize: expected a power of two no smaller than the page size, received 1024/);
-    const cost = () => loadMachine('seed-2017', { cost: { memmoveByteNs: -1 } });
-    expect(errorOf(cost)).toMatch(/cost\.memmoveByteNs: Too small.*received -1/);
+    const cost = () => loadMachine('seed-2017', { cost: { copyBandwidthGBs: -1 } });
+    expect(errorOf(cost)).toMatch(/cost\.copyBandwidthGBs: Too small.*received -1/);
   });
 
   it('rejects unknown keys and missing fields', () => {

@@ -45,7 +45,7 @@ describe('MachinePlatform under the real allocators', () => {
       const afterAlloc = p.modeledNs;
       const b = p.breakdown('cpu');
       expect(b.zeroing).toBeGreaterThan(0);
-      expect(b.fixed).toBeCloseTo(3000 * p.machine.cost.opOverheadNs.alloc, 6);
+      expect(b.fixed).toBeCloseTo(3000 * p.rates.allocCallNs, 6);
       expect(p.footprint().populated_pages).toBeGreaterThan(0);
       let last = afterAlloc;
       for (const [chunk, off] of live) {

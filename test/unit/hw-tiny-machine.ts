@@ -3,6 +3,7 @@
  * node 1), round numbers everywhere. Built as overrides of the laptop preset, so it also
  * exercises the override path. Not a test file itself (no `.test.` in the name).
  */
+import type { CodeCosts } from '../../src/hw/code-costs.ts';
 import type { Machine } from '../../src/hw/machine-config.ts';
 import { deepMerge, loadMachine } from '../../src/hw/machine-config.ts';
 
@@ -52,18 +53,12 @@ export const TINY = {
     vmallocNs: 2000,
     vfreeNs: 1000,
   },
+  // 1 GHz and code speed 1: a cycle of the code costs below is one ns
+  cpu: { clockGHz: 1, codeSpeed: 1 },
   cost: {
-    opOverheadNs: { alloc: 60, free: 30, balance: 500 },
-    memsetCallNs: 2,
-    bitmapWordNs: 0.5,
-    blockMdReadNs: 2,
-    blockMdWriteNs: 3,
-    mapEntryNs: 1,
-    memmoveByteNs: 0.25,
-    mapExtensionNs: 300,
-    listMoveNs: 4,
-    chunkCreateNs: 1000,
-    chunkDestroyNs: 700,
+    callOverheadNs: { alloc: 0, free: 0, balance: 0 },
+    copyBandwidthGBs: 4, // 0.25 ns per byte memmoved
+    storeBufferBytes: 0, // every zeroed byte waits for memory
     warningNs: 20000,
     countsModeLineNs: 1.5,
   },
@@ -72,3 +67,21 @@ export const TINY = {
 export function tinyMachine(over: Record<string, unknown> = {}): Machine {
   return loadMachine('laptop', deepMerge(TINY, over) as Record<string, unknown>, 'tiny machine');
 }
+
+/** round code costs for the tiny machine (cycles = ns there), independent of the committed calibration */
+export const TINY_CODE: CodeCosts = {
+  units: {
+    bitmapWord: 0.5,
+    bitmapSearch: 7,
+    blockMdRead: 2,
+    blockMdWrite: 3,
+    mapEntry: 1,
+    listMove: 4,
+    mapExtension: 300,
+    chunkCreate: 1000,
+    chunkDestroy: 700,
+    memsetCall: 2,
+    balanceCall: 500,
+  },
+  call: { alloc: 60, free: 30 },
+};
