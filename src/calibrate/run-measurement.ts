@@ -76,7 +76,7 @@ function runOrder(preset: string, overrides: Record<string, unknown>, m: Measure
   const metrics = executeRun(spec, loadMachineSetup, {
     check: false,
     observe: (_allocator, platform) => {
-      const mp = platform as MachinePlatform;
+      const mp = platform as unknown as MachinePlatform;
       if (!(mp instanceof MachinePlatform)) throw new Error('calibration needs the modeled machine platform');
       tallies.push(mp.tally());
       return { onPhaseEnd: () => void tallies.push(mp.tally()) };

@@ -27,6 +27,8 @@ const unitCycles = z.strictObject({
   blockMdWrite: cycles,
   /** one area-map entry examined (scan step or binary-search probe) */
   mapEntry: cycles,
+  /** one page-table walk of free_percpu's chunk search (the walk's steps; its lines are priced as lines) */
+  chunkPageLookup: cycles,
   /** one list_move of a chunk between slots */
   listMove: cycles,
   /** pcpu_extend_area_map bookkeeping beyond its buffer and copy */

@@ -17,6 +17,7 @@ export class CountedWorkMeter {
   private mdWritten = 0;
   private entries = 0;
   private moves = 0;
+  private lookups = 0;
   private extensions = 0;
   private created = 0;
   private destroyed = 0;
@@ -29,6 +30,7 @@ export class CountedWorkMeter {
   private readonly mdWriteNs: number;
   private readonly entryNs: number;
   private readonly listMoveNs: number;
+  private readonly lookupNs: number;
   private readonly extensionNs: number;
   private readonly createNs: number;
   private readonly destroyNs: number;
@@ -42,6 +44,7 @@ export class CountedWorkMeter {
     this.mdWriteNs = c.blockMdWriteNs;
     this.entryNs = c.mapEntryNs;
     this.listMoveNs = c.listMoveNs;
+    this.lookupNs = c.chunkPageLookupNs;
     this.extensionNs = c.mapExtensionNs;
     this.createNs = c.chunkCreateNs;
     this.destroyNs = c.chunkDestroyNs;
@@ -57,6 +60,7 @@ export class CountedWorkMeter {
     const mdWritten = w.blockMdWritten;
     const entries = w.mapEntriesScanned;
     const moves = w.listMoves;
+    const lookups = w.chunkPageLookups;
     const extensions = w.mapExtensions;
     const created = w.chunksCreated;
     const destroyed = w.chunksDestroyed;
@@ -67,6 +71,7 @@ export class CountedWorkMeter {
       (mdWritten - this.mdWritten) * this.mdWriteNs +
       (entries - this.entries) * this.entryNs +
       (moves - this.moves) * this.listMoveNs +
+      (lookups - this.lookups) * this.lookupNs +
       (extensions - this.extensions) * this.extensionNs +
       (created - this.created) * this.createNs +
       (destroyed - this.destroyed) * this.destroyNs;
@@ -76,6 +81,7 @@ export class CountedWorkMeter {
     this.mdWritten = mdWritten;
     this.entries = entries;
     this.moves = moves;
+    this.lookups = lookups;
     this.extensions = extensions;
     this.created = created;
     this.destroyed = destroyed;

@@ -56,6 +56,17 @@ const LINEAR_MAP_BASE = 2 ** 36;
 /** synthetic vmalloc space starts here (above the metadata arenas; its end stays below 2^53) */
 export const VMALLOC_BASE = 2 ** 44;
 
+/**
+ * Synthetic kernel page tables and struct pages for vmalloc addresses (above the vmalloc
+ * space): the entries a walk reads, one region per level, 8 bytes an entry, 64 per struct page.
+ */
+const PTE_BASE = 2 ** 50;
+const PMD_BASE = PTE_BASE + 2 ** 47;
+const PUD_BASE = PMD_BASE + 2 ** 46;
+const PGD_BASE = PUD_BASE + 2 ** 45;
+const STRUCT_PAGE_BASE = 2 ** 51;
+const ENTRIES_PER_TABLE = 512;
+
 export interface MachinePlatformOptions {
   /** 'counts' (default): flat cost per metadata line; 'full': cache model on the addresses */
   costModel?: CostModel;
@@ -130,8 +141,9 @@ export class MachinePlatform implements Platform {
   private readonly freeOverheadNs: number;
   private readonly countsLineNs: number;
   private readonly countsOnly: boolean;
-  /** zeroing ns per byte were every byte to stall, by acting node */
+  /** zeroing ns per byte were every byte to stall, by acting node (recomputed when pages fall back to other nodes) */
   private readonly zeroStreamByNode: Float64Array;
+  private zeroPlacement = 0;
   private readonly nrCpus: number;
   private readonly tlbNs: number;
   /** 1 / lineSize: lineSize is a power of two (the schema checks), so multiplying by it is exact */
@@ -331,6 +343,18 @@ export class MachinePlatform implements Platform {
     this.charge(TLB, this.tlbNs);
   }
 
+  /** a four-level walk to the page's PTE, then its struct page: five lines, each costed where it is found */
+  vmallocToPage(addr: number): void {
+    const page = Math.floor((addr - VMALLOC_BASE) / this.machine.memory.pageSize);
+    const pmd = Math.floor(page / ENTRIES_PER_TABLE);
+    const pud = Math.floor(pmd / ENTRIES_PER_TABLE);
+    this.touchRead(PGD_BASE + Math.floor(pud / ENTRIES_PER_TABLE) * 8, 8);
+    this.touchRead(PUD_BASE + pud * 8, 8);
+    this.touchRead(PMD_BASE + pmd * 8, 8);
+    this.touchRead(PTE_BASE + page * 8, 8);
+    this.touchRead(STRUCT_PAGE_BASE + page * 64, 8);
+  }
+
   // ---------------------------------------------------------------- vmalloc
 
   getVmAreas(groupOffsets: readonly number[], groupSizes: readonly number[], align: number): number {
@@ -399,6 +423,7 @@ export class MachinePlatform implements Platform {
 
   zeroUnits(_baseAddr: number, _off: number, bytes: number): void {
     if (bytes <= 0) return;
+    if (this.pools.placementVersion !== this.zeroPlacement) this.replaceZeroing();
     const node = this.execNode;
     this.charge(ZEROING, zeroingNs(this.rates, this.nrCpus, this.zeroStreamByNode[node]!, bytes));
     const key = node * ZERO_KEY_NODE + bytes;
@@ -407,6 +432,13 @@ export class MachinePlatform implements Platform {
       this.zeroKey = key;
     }
     this.zeroRun++;
+  }
+
+  /** units' pages now partly sit on other nodes (or came back): zeroing is priced at their distances */
+  private replaceZeroing(): void {
+    this.zeroPlacement = this.pools.placementVersion;
+    const share = (node: number, on: number): number => this.pools.shareOn(node, on);
+    for (let n = 0; n < this.zeroStreamByNode.length; n++) this.zeroStreamByNode[n] = zeroStreamNsPerByte(this.machine, n, share);
   }
 
   private flushZeroRun(): void {

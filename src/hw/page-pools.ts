@@ -17,9 +17,13 @@ export class PagePools {
   private readonly borrowedTotal: Float64Array;
   /** per requested node, the other nodes in fallback order */
   private readonly fallback: number[][];
+  /** pages in use per requested node (wherever they physically are) */
+  private readonly requested: Float64Array;
   private total = 0;
   /** most pages ever in use at once */
   peak = 0;
+  /** bumped whenever a borrowed page is taken or given back: where requests' pages live changed */
+  placementVersion = 0;
 
   constructor(
     private readonly pagesPerNode: readonly number[],
@@ -31,6 +35,7 @@ export class PagePools {
     this.inUse = new Float64Array(n);
     this.borrowed = new Float64Array(n * n);
     this.borrowedTotal = new Float64Array(n);
+    this.requested = new Float64Array(n);
     this.fallback = pagesPerNode.map((_, a) =>
       pagesPerNode
         .map((_, b) => b)
@@ -67,9 +72,11 @@ export class PagePools {
     }
     if (from < 0) return -1;
     this.inUse[from]!++;
+    this.requested[node]!++;
     if (from !== node) {
       this.borrowed[node * this.nrNodes + from]!++;
       this.borrowedTotal[node]!++;
+      this.placementVersion++;
     }
     this.total++;
     if (this.total > this.peak) this.peak = this.total;
@@ -88,6 +95,7 @@ export class PagePools {
         if (this.borrowed[node * n + b]! > 0) {
           this.borrowed[node * n + b]!--;
           this.borrowedTotal[node]!--;
+          this.placementVersion++;
           to = b;
           break;
         }
@@ -95,7 +103,16 @@ export class PagePools {
     }
     if (this.inUse[to]! <= 0) throw new RangeError(`page freed on node ${node} but none is in use there`);
     this.inUse[to]!--;
+    this.requested[node]!--;
     this.total--;
     return to;
+  }
+
+  /** the share of the pages requested for `node` (and in use) that sit on `on` (1 on its own node when it has none) */
+  shareOn(node: number, on: number): number {
+    const req = this.requested[node]!;
+    if (req <= 0) return node === on ? 1 : 0;
+    const away = this.borrowedTotal[node]!;
+    return node === on ? (req - away) / req : this.borrowed[node * this.nrNodes + on]! / req;
   }
 }

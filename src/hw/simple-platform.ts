@@ -53,6 +53,8 @@ export class SimplePlatform implements Platform {
   unmapPages(_nrUnits: number, _nrPages: number): void {}
   flushTlbKernelRange(_start: number, _end: number): void {}
 
+  vmallocToPage(_addr: number): void {}
+
   metaAlloc(bytes: number): number {
     const addr = this.metaNext;
     this.metaNext += Math.ceil(bytes / 64) * 64 + 64;

@@ -27,6 +27,7 @@ export interface TimeRates {
   blockMdWriteNs: number;
   mapEntryNs: number;
   listMoveNs: number;
+  chunkPageLookupNs: number;
   mapExtensionNs: number;
   chunkCreateNs: number;
   chunkDestroyNs: number;
@@ -60,6 +61,7 @@ export function timeRates(m: Machine, code: CodeCosts): TimeRates {
     blockMdWriteNs: ns(u.blockMdWrite),
     mapEntryNs: ns(u.mapEntry),
     listMoveNs: ns(u.listMove),
+    chunkPageLookupNs: ns(u.chunkPageLookup),
     mapExtensionNs: ns(u.mapExtension),
     chunkCreateNs: ns(u.chunkCreate),
     chunkDestroyNs: ns(u.chunkDestroy),
@@ -77,13 +79,15 @@ export function timeRates(m: Machine, code: CodeCosts): TimeRates {
 /**
  * ns per byte of one memset into every possible CPU's unit, from a CPU on `actingNode`, were
  * every byte to stall: each unit lives on its CPU's node and is written at the bandwidth for
- * that distance.
+ * that distance; with `shareOn`, a unit's bytes are spread over the nodes its pages came from
+ * (a node that ran out lent pages: alloc_pages_node falls back), each at its own distance.
  */
-export function zeroStreamNsPerByte(m: Machine, actingNode: number): number {
+export function zeroStreamNsPerByte(m: Machine, actingNode: number, shareOn?: (node: number, on: number) => number): number {
   const row = m.memory.writeNsPerByte[actingNode]!;
   let ns = 0;
   m.topology.nodeCpus.forEach((cpus, node) => {
-    ns += cpus.length * row[node]!;
+    if (!shareOn) ns += cpus.length * row[node]!;
+    else for (let on = 0; on < row.length; on++) ns += cpus.length * shareOn(node, on) * row[on]!;
   });
   return ns;
 }
@@ -138,7 +142,11 @@ export function tallyDelta(later: WorkTally, earlier: WorkTally): WorkTally {
   };
 }
 
-/** The modeled ns of a tally: what the platform charged while the tally was taken. */
+/**
+ * The modeled ns of a tally: what the platform charged while the tally was taken, when every
+ * unit's pages were on its own node (a run whose pages fell back to other nodes zeroes at their
+ * distances, which a tally does not record; the calibration's workloads never run out of memory).
+ */
 export function priceTally(m: Machine, r: TimeRates, t: WorkTally, costModel: 'counts' | 'full'): number {
   const c = t.counters;
   let ns =
@@ -151,6 +159,7 @@ export function priceTally(m: Machine, r: TimeRates, t: WorkTally, costModel: 'c
     c.blockMdWritten * r.blockMdWriteNs +
     c.mapEntriesScanned * r.mapEntryNs +
     c.listMoves * r.listMoveNs +
+    c.chunkPageLookups * r.chunkPageLookupNs +
     c.mapExtensions * r.mapExtensionNs +
     c.chunksCreated * r.chunkCreateNs +
     c.chunksDestroyed * r.chunkDestroyNs +

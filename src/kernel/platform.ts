@@ -29,6 +29,8 @@ export interface WorkCounters {
   bytesMoved: number;
   /** area-map extensions (v4.13 pcpu_extend_area_map) */
   mapExtensions: number;
+  /** frees whose chunk was found by walking the page tables (pcpu_chunk_addr_search on a vmalloc address) */
+  chunkPageLookups: number;
   /** chunk list moves (list_move / list_move_tail) */
   listMoves: number;
   /** bytes zeroed in each unit by successful allocations (multiply by units for the total) */
@@ -56,6 +58,7 @@ export function newWorkCounters(): WorkCounters {
     mapEntriesScanned: 0,
     bytesMoved: 0,
     mapExtensions: 0,
+    chunkPageLookups: 0,
     listMoves: 0,
     bytesZeroedPerUnit: 0,
     pagesPopulated: 0,
@@ -102,6 +105,8 @@ export interface Platform {
   mapPages(nrUnits: number, nrPages: number): void;
   /** pages unmapped from units */
   unmapPages(nrUnits: number, nrPages: number): void;
+  /** vmalloc_to_page(addr): the page-table walk and the struct page read that find a vmalloc address's page */
+  vmallocToPage(addr: number): void;
   /** flush_tlb_kernel_range over [start, end) virtual addresses */
   flushTlbKernelRange(start: number, end: number): void;
 

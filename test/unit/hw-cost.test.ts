@@ -91,6 +91,23 @@ describe('cost model: zeroing every unit', () => {
     expect(p.breakdown().zeroing).toBeCloseTo(708, 9);
   });
 
+  it("zeroes a unit whose pages fell back to another node at that node's distance", () => {
+    const p = new MachinePlatform(tinyMachine(), COUNTS);
+    p.setActingCpu(0);
+    // node 1 has 2 pages: 4 requests for it take 2 there and borrow 2 from node 0
+    for (let i = 0; i < 4; i++) expect(p.allocPage(1)).toBe(true);
+    let before = p.breakdown().zeroing;
+    p.zeroUnits(0, 0, 1000);
+    // CPU 3's unit: half on node 1 (0.2 ns/B from node 0), half on node 0 (0.1 ns/B)
+    expect(p.breakdown().zeroing - before).toBeCloseTo(4 * 2 + 1000 * (3 * 0.1 + 0.5 * 0.2 + 0.5 * 0.1), 9);
+    // the borrowed pages go back first: the unit is all on node 1 again
+    p.freePage(1);
+    p.freePage(1);
+    before = p.breakdown().zeroing;
+    p.zeroUnits(0, 0, 1000);
+    expect(p.breakdown().zeroing - before).toBeCloseTo(4 * 2 + 1000 * (3 * 0.1 + 1 * 0.2), 9);
+  });
+
   it('lets the store buffer absorb the first bytes of a zeroing: only the rest waits for memory', () => {
     const m = tinyMachine({ cost: { storeBufferBytes: 2000 } });
     const r = timeRates(m, TINY_CODE);

@@ -77,6 +77,7 @@ export const TINY_CODE: CodeCosts = {
     blockMdWrite: 3,
     mapEntry: 1,
     listMove: 4,
+    chunkPageLookup: 6,
     mapExtension: 300,
     chunkCreate: 1000,
     chunkDestroy: 700,

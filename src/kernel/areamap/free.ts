@@ -3,6 +3,7 @@ import { InvariantError } from '../allocator.ts';
 import { freeArea } from './free-area.ts';
 import { freeAreaFast } from './fast-area.ts';
 import type { AreamapState } from './state.ts';
+import { chunkAddrSearch } from '../chunk-addr-search.ts';
 import { scheduleBalanceWork } from './state.ts';
 
 /**
@@ -12,6 +13,7 @@ import { scheduleBalanceWork } from './state.ts';
 export function freePercpu(s: AreamapState, chunkId: number, off: number): void {
   const chunk = chunkId === -1 ? s.reservedChunk : (s.chunks[chunkId] ?? null);
   if (chunk === null) throw new InvariantError(`free_percpu: no live chunk ${chunkId}`);
+  chunkAddrSearch(s.platform, chunk === s.firstChunk || chunk === s.reservedChunk, chunk.baseAddr + off);
 
   if (s.fastPath) freeAreaFast(s, chunk, off);
   else freeArea(s, chunk, off);

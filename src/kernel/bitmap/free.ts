@@ -10,6 +10,7 @@ import { chunkRelocate, chunkSlot, isolateChunk } from './slots.ts';
 import type { PcpuCore, PcpuState } from './state.ts';
 import * as statics from './state.ts';
 import { entryOf } from './state.ts';
+import { chunkAddrSearch } from '../chunk-addr-search.ts';
 
 // an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { MD_FIRST_FREE } = layout;
@@ -69,6 +70,7 @@ export function anotherFreeChunk(state: PcpuCore, chunk: BitmapChunk): boolean {
 
 /** mirrors free_percpu for the allocation at byte `off` of `chunk` */
 export function freePercpu(state: PcpuState, chunk: BitmapChunk, off: number): void {
+  chunkAddrSearch(state.platform, chunk === state.firstChunk || chunk === state.reservedChunk, chunk.baseAddr + off);
   freeArea(state, chunk, off);
 
   let needBalance = false;
