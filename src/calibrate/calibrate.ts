@@ -74,7 +74,7 @@ export interface FitOutcome {
   iterations: number;
 }
 
-/** fits `params` of `start` to the measured cells of `points` */
+/** fits `params` (from their own start values; the rest of `start` stays) to the measured cells of `points` */
 export function fitState(points: Point[], start: ModelState, params: ParamRef[], costModel: CostModelName): FitOutcome {
   const work = cloneState(start);
   const residuals = (v: number[]): number[] => {
@@ -82,8 +82,9 @@ export function fitState(points: Point[], start: ModelState, params: ParamRef[],
     return cells(points, work, costModel).map((c) => Math.log(c.ratio));
   };
   const r = leastSquares(
-    params.map((p) => ({ start: Math.max(p.lo, Math.min(p.hi, p.get(start) || p.lo)), lo: p.lo, hi: p.hi })),
+    params.map((p) => ({ start: p.start, lo: p.lo, hi: p.hi })),
     residuals,
+    1000,
   );
   params.forEach((p, j) => p.set(work, r.values[j]!));
   return { state: work, cost: r.cost, iterations: r.iterations };

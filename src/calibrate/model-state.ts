@@ -64,34 +64,40 @@ export interface ParamRef {
   name: string;
   lo: number;
   hi: number;
+  /** where every fit starts, whatever the files hold now: the answer depends on the data and the model only */
+  start: number;
   unit: string;
   get(s: ModelState): number;
   set(s: ModelState, v: number): void;
 }
 
-const UNIT_BOUNDS: Record<string, [number, number]> = {
-  mapExtension: [10, 1e6],
-  chunkCreate: [10, 1e7],
-  chunkDestroy: [10, 1e7],
-  balanceCall: [10, 1e6],
+/** bounds and start of a unit's cycles: [lo, hi, start] */
+const UNIT_BOUNDS: Record<string, [number, number, number]> = {
+  mapExtension: [10, 1e6, 1000],
+  chunkCreate: [10, 1e7, 10000],
+  chunkDestroy: [10, 1e7, 10000],
+  balanceCall: [10, 1e6, 1000],
 };
+const DEFAULT_UNIT_BOUNDS: [number, number, number] = [0.05, 5000, 10];
+const CALL_BOUNDS: [number, number, number] = [10, 5000, 300];
 
-const MACHINE_BOUNDS: Record<keyof MachineParams, [number, number, string]> = {
-  codeSpeed: [0.2, 5, 'reference cycles per cycle'],
-  callOverheadAllocNs: [1, 5000, 'ns'],
-  callOverheadFreeNs: [1, 5000, 'ns'],
-  copyBandwidthGBs: [1, 500, 'GB/s'],
-  storeBufferBytes: [64, 65536, 'bytes'],
-  countsModeLineNs: [0.05, 20, 'ns'],
-  writeBandwidthGBs: [0.5, 200, 'GB/s'],
+const MACHINE_BOUNDS: Record<keyof MachineParams, [number, number, number, string]> = {
+  codeSpeed: [0.2, 5, 1, 'reference cycles per cycle'],
+  callOverheadAllocNs: [1, 5000, 100, 'ns'],
+  callOverheadFreeNs: [1, 5000, 100, 'ns'],
+  copyBandwidthGBs: [1, 500, 50, 'GB/s'],
+  storeBufferBytes: [64, 65536, 1024, 'bytes'],
+  countsModeLineNs: [0.05, 20, 1, 'ns'],
+  writeBandwidthGBs: [0.5, 200, 10, 'GB/s'],
 };
 
 export function unitParam(unit: keyof CodeModelCosts['units']): ParamRef {
-  const [lo, hi] = UNIT_BOUNDS[unit] ?? [0.05, 5000];
+  const [lo, hi, start] = UNIT_BOUNDS[unit] ?? DEFAULT_UNIT_BOUNDS;
   return {
     name: `code.units.${unit}`,
     lo,
     hi,
+    start,
     unit: 'cycles',
     get: (s) => s.code.units[unit],
     set: (s, v) => void (s.code.units[unit] = v),
@@ -101,8 +107,9 @@ export function unitParam(unit: keyof CodeModelCosts['units']): ParamRef {
 export function callParam(allocator: string, kind: 'alloc' | 'free'): ParamRef {
   return {
     name: `code.calls.${allocator}.${kind}`,
-    lo: 10,
-    hi: 5000,
+    lo: CALL_BOUNDS[0],
+    hi: CALL_BOUNDS[1],
+    start: CALL_BOUNDS[2],
     unit: 'cycles',
     get: (s) => s.code.calls[allocator]![kind],
     set: (s, v) => void (s.code.calls[allocator]![kind] = v),
@@ -110,8 +117,8 @@ export function callParam(allocator: string, kind: 'alloc' | 'free'): ParamRef {
 }
 
 export function machineParam(field: keyof MachineParams): ParamRef {
-  const [lo, hi, unit] = MACHINE_BOUNDS[field];
-  return { name: `machine.${field}`, lo, hi, unit, get: (s) => s.machine[field], set: (s, v) => void (s.machine[field] = v) };
+  const [lo, hi, start, unit] = MACHINE_BOUNDS[field];
+  return { name: `machine.${field}`, lo, hi, start, unit, get: (s) => s.machine[field], set: (s, v) => void (s.machine[field] = v) };
 }
 
 export function cloneState(s: ModelState): ModelState {
