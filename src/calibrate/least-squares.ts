@@ -56,7 +56,8 @@ export function leastSquares(params: readonly BoundedParam[], residuals: (p: num
         const gain = cost - cn;
         cost = cn;
         lambda = Math.max(lambda / 3, 1e-9);
-        improved = gain > 1e-12;
+        // stop once an iteration gains less than a millionth of what is left
+        improved = gain > 1e-6 * cn + 1e-12;
         break;
       }
       lambda *= 4;

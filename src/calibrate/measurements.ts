@@ -31,7 +31,13 @@ export const MeasurementSchema = z.object({
     align: z.number().int().positive(),
     free: z.enum(MEASURED_ORDERS),
   }),
-  /** ms per phase (balance work the phase triggered included), or the whole run's */
+  /**
+   * where the balance work a phase triggered was timed: 'in-phase' (run at once and counted in
+   * the phase, as the native harness does) or 'kworker' (on a kworker of another CPU, outside
+   * the caller's time, as in a booted kernel)
+   */
+  balance: z.enum(['in-phase', 'kworker']).default('in-phase'),
+  /** ms per phase, or the whole run's */
   measured: z.object({ alloc_ms: ms.optional(), free_ms: ms.optional(), total_ms: ms.optional() }).optional(),
 });
 

@@ -137,7 +137,8 @@ export interface Point {
 export function predict(p: Point, s: ModelState, costModel: CostModelName): Record<PhaseName | 'total', number> {
   const machine = withMachineParams(p.machine, s.machine);
   const rates = timeRates(machine, codeCostsFor({ reference: { machine: '', clockGHz: 1 }, counts: s.code, full: s.code }, costModel, p.m.allocator));
-  const phase = (name: PhaseName): number => Math.max(...p.runs.map((r) => priceTally(machine, rates, r.tally[name], costModel) / 1e6));
+  const inPhase = p.m.balance === 'in-phase';
+  const phase = (name: PhaseName): number => Math.max(...p.runs.map((r) => priceTally(machine, rates, inPhase ? r.tally[name] : r.cpuTally[name], costModel) / 1e6));
   const alloc = phase('alloc');
   const free = phase('free');
   return { alloc, free, total: alloc + free };

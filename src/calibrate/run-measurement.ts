@@ -3,7 +3,8 @@
  * on one node, its page size and first chunk over the preset; `count` allocations of `size`
  * at `align`, then frees of all of them in the line's order; balance work eager, and counted in
  * the phase that triggered it. Returns each phase's modeled ms and the work tally the time
- * model prices (the same ns, see time-model.ts), for every free order a `worst` line needs.
+ * model prices (the same ns, see time-model.ts), for every free order a `worst` line needs;
+ * also the calling CPU's share alone, for lines timed without the kworker's balance work.
  */
 import { executeRun } from '../engine/execute.ts';
 import { loadMachineSetup } from '../engine/machines.ts';
@@ -27,7 +28,11 @@ export interface OrderRun {
   order: FreeOrder;
   /** modeled ms per phase, balance work included */
   ms: Record<PhaseName, number>;
+  /** modeled ms per phase of the calling CPU only */
+  cpuMs: Record<PhaseName, number>;
   tally: Record<PhaseName, WorkTally>;
+  /** the calling CPU's share of `tally` (balance work left out) */
+  cpuTally: Record<PhaseName, WorkTally>;
   chunksCreated: number;
 }
 
@@ -73,13 +78,18 @@ function runOrder(preset: string, overrides: Record<string, unknown>, m: Measure
     costModel,
   };
   const tallies: WorkTally[] = [];
+  const cpuTallies: WorkTally[] = [];
   const metrics = executeRun(spec, loadMachineSetup, {
     check: false,
     observe: (_allocator, platform) => {
       const mp = platform as unknown as MachinePlatform;
       if (!(mp instanceof MachinePlatform)) throw new Error('calibration needs the modeled machine platform');
-      tallies.push(mp.tally());
-      return { onPhaseEnd: () => void tallies.push(mp.tally()) };
+      const take = (): void => {
+        tallies.push(mp.tally());
+        cpuTallies.push(mp.tally('cpu'));
+      };
+      take();
+      return { onPhaseEnd: take };
     },
   });
   const phaseMs = (name: PhaseName): number => {
@@ -89,7 +99,9 @@ function runOrder(preset: string, overrides: Record<string, unknown>, m: Measure
   return {
     order,
     ms: { alloc: phaseMs('alloc'), free: phaseMs('free') },
+    cpuMs: { alloc: metrics.phases.alloc!.modeled_ms, free: metrics.phases.free!.modeled_ms },
     tally: { alloc: tallyDelta(tallies[1]!, tallies[0]!), free: tallyDelta(tallies[2]!, tallies[1]!) },
+    cpuTally: { alloc: tallyDelta(cpuTallies[1]!, cpuTallies[0]!), free: tallyDelta(cpuTallies[2]!, cpuTallies[1]!) },
     chunksCreated: metrics.counters.chunksCreated,
   };
 }

@@ -27,9 +27,9 @@ interface PointOut {
   total_ms: { modeled_ms: number; measured_ms?: number };
 }
 
-/** each phase's worst over the free orders the line runs */
-function phaseMs(runs: OrderRun[], phase: 'alloc' | 'free'): number {
-  return Math.max(...runs.map((r) => r.ms[phase]));
+/** each phase's worst over the free orders the line runs; balance work in it where the line's timing had it */
+function phaseMs(runs: OrderRun[], phase: 'alloc' | 'free', balanceInPhase: boolean): number {
+  return Math.max(...runs.map((r) => (balanceInPhase ? r.ms[phase] : r.cpuMs[phase])));
 }
 
 export function validateCommand(file: string, opts: ValidateOptions, out: (s: string) => void, err: (s: string) => void): number {
@@ -43,8 +43,8 @@ export function validateCommand(file: string, opts: ValidateOptions, out: (s: st
     lines.forEach((m, i) => {
       if (tty) err(`\rvalidate: ${model} ${i + 1}/${lines.length} ${m.id}`.padEnd(80));
       const runs = runMeasurement(opts.machine, m, model);
-      const alloc = phaseMs(runs, 'alloc');
-      const free = phaseMs(runs, 'free');
+      const alloc = phaseMs(runs, 'alloc', m.balance === 'in-phase');
+      const free = phaseMs(runs, 'free', m.balance === 'in-phase');
       const measured = Object.fromEntries(measuredCells(m));
       const got: Record<string, number> = { alloc, free, total: alloc + free };
       const parts: string[] = [];

@@ -125,10 +125,14 @@ export class MachinePlatform implements Platform {
   private readonly counted: CountedWorkCost = newCountedWorkCost();
 
   // --- the tally of priced work (time-model.ts WorkTally), for the calibration ---
-  private allocCalls = 0;
-  private freeCalls = 0;
-  private balanceRuns = 0;
-  private linesTouched = 0;
+  // per actor: [0] the calling CPUs, [1] the kworker
+  private readonly allocCalls = [0, 0];
+  private readonly freeCalls = [0, 0];
+  private readonly balanceRuns = [0, 0];
+  private readonly linesTouched = [0, 0];
+  /** the counters' growth while each actor acted, and their values at the last change of actor */
+  private readonly actorCounters = [newWorkCounters(), newWorkCounters()];
+  private readonly counterMark = newWorkCounters();
   /** zeroing calls by (acting node, bytes); the last key's calls wait in zeroRun (no map access per call) */
   private readonly zeroCalls = new Map<number, number>();
   private zeroKey = -1;
@@ -206,6 +210,7 @@ export class MachinePlatform implements Platform {
   /** the CPU that runs the next operations; -1 (KWORKER) for balance work */
   setActingCpu(cpu: number): void {
     this.settleLines();
+    this.noteActorCounters();
     const nr = this.machine.topology.nrCpus;
     if (!Number.isInteger(cpu) || cpu < KWORKER || cpu >= nr) throw new RangeError(`acting CPU ${cpu} is not a possible CPU (0..${nr - 1}) or -1 for the kworker`);
     this.actingCpu = cpu;
@@ -214,6 +219,21 @@ export class MachinePlatform implements Platform {
       this.actorBase = 0;
       this.execCpu = cpu;
       this.execNode = this.machine.topology.cpuToNode[cpu]!;
+    }
+  }
+
+  /** 0 while the calling CPUs act, 1 while the kworker does */
+  private get actor(): number {
+    return this.actorBase === 0 ? 0 : 1;
+  }
+
+  /** credits the counters' growth since the last change of actor to the actor that acted */
+  private noteActorCounters(): void {
+    const into = this.actorCounters[this.actor]!;
+    const w = this.work;
+    for (const k of Object.keys(w) as (keyof WorkCounters)[]) {
+      into[k] += w[k] - this.counterMark[k];
+      this.counterMark[k] = w[k];
     }
   }
 
@@ -235,13 +255,13 @@ export class MachinePlatform implements Platform {
     let overhead = 0;
     if (op === 'alloc') {
       overhead = this.allocOverheadNs;
-      this.allocCalls++;
+      this.allocCalls[this.actor]!++;
     } else if (op === 'free') {
       overhead = this.freeOverheadNs;
-      this.freeCalls++;
+      this.freeCalls[this.actor]!++;
     } else if (op === 'balance') {
       overhead = this.rates.balanceCallNs;
-      this.balanceRuns++;
+      this.balanceRuns[this.actor]!++;
     }
     this.charge(FIXED, this.counted.fixed + overhead);
     const ns = this.opNs;
@@ -417,7 +437,7 @@ export class MachinePlatform implements Platform {
     if (this.pendingLines === 0) return;
     const lines = this.pendingLines;
     this.pendingLines = 0;
-    this.linesTouched += lines;
+    this.linesTouched[this.actor]! += lines;
     this.charge(CACHE, lines * this.countsLineNs);
   }
 
@@ -447,21 +467,30 @@ export class MachinePlatform implements Platform {
     this.zeroRun = 0;
   }
 
-  /** everything priced so far, as the time model sees it (a copy): see time-model.ts priceTally */
-  tally(): WorkTally {
+  /**
+   * everything priced so far, as the time model sees it (a copy): see time-model.ts priceTally.
+   * `who` picks the calling CPUs' share, the kworker's (balance work) or both.
+   */
+  tally(who: 'cpu' | 'kworker' | 'all' = 'all'): WorkTally {
     this.settleLines();
     this.flushZeroRun();
+    this.noteActorCounters();
+    const actors = who === 'cpu' ? [0] : who === 'kworker' ? [1] : [0, 1];
     const a = this.acc;
-    const services = (base: number): number => a[base + PAGES]! + a[base + TLB]! + a[base + VMALLOC]! + a[base + METADATA]!;
+    const sum = (xs: number[]): number => actors.reduce((s, i) => s + xs[i]!, 0);
+    const inCat = (cat: number): number => actors.reduce((s, i) => s + a[i * NCAT + cat]!, 0);
+    const counters = newWorkCounters();
+    for (const k of Object.keys(counters) as (keyof WorkCounters)[]) counters[k] = actors.reduce((s, i) => s + this.actorCounters[i]![k], 0);
     return {
-      allocCalls: this.allocCalls,
-      freeCalls: this.freeCalls,
-      balanceRuns: this.balanceRuns,
-      counters: { ...this.work },
-      zeroing: new Map(this.zeroCalls),
-      lines: this.linesTouched,
-      cacheNs: this.countsOnly ? 0 : a[CACHE]! + a[NCAT + CACHE]!,
-      servicesNs: services(0) + services(NCAT),
+      allocCalls: sum(this.allocCalls),
+      freeCalls: sum(this.freeCalls),
+      balanceRuns: sum(this.balanceRuns),
+      counters,
+      // only callers zero (pcpu_alloc's memset): the kworker's share has none
+      zeroing: actors.includes(0) ? new Map(this.zeroCalls) : new Map(),
+      lines: sum(this.linesTouched),
+      cacheNs: this.countsOnly ? 0 : inCat(CACHE),
+      servicesNs: inCat(PAGES) + inCat(TLB) + inCat(VMALLOC) + inCat(METADATA),
     };
   }
 
