@@ -32,7 +32,7 @@ export interface CalibrateOptions {
 const MACHINE_FIELDS: Record<'code' | 'machine', Record<CostModelName, (keyof MachineParams)[]>> = {
   code: { counts: ['copyBandwidthGBs', 'storeBufferBytes', 'writeBandwidthGBs', 'countsModeLineNs'], full: [] },
   machine: {
-    counts: ['codeSpeed', 'callOverheadAllocNs', 'callOverheadFreeNs', 'copyBandwidthGBs', 'storeBufferBytes', 'writeBandwidthGBs'],
+    counts: ['callOverheadAllocNs', 'callOverheadFreeNs', 'copyBandwidthGBs', 'storeBufferBytes', 'writeBandwidthGBs'],
     full: [],
   },
 };
