@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import JSON5 from 'json5';
 import type { CodeCostsFile, CodeModelCosts } from '../hw/code-costs.ts';
+import type { CalibrationRecord } from '../hw/machine-schema.ts';
 import { locateValues, pathKey } from '../input/json5-locate.ts';
 
 export const BLOCK_BEGIN = '// --- calibration: written by `sim calibrate`; do not edit by hand ---';
@@ -57,9 +58,22 @@ export function withNumbers(file: string, text: string, values: [(string | numbe
   return lines.join('\n');
 }
 
-export function writeMachineFile(file: string, values: [(string | number)[], number][], block: string[]): void {
+export function writeMachineFile(file: string, values: [(string | number)[], number][], block: string[], record: CalibrationRecord): void {
   const text = readFileSync(file, 'utf8');
-  writeFileSync(file, withCalibrationBlock(withNumbers(file, text, values), block));
+  writeFileSync(file, withCalibrationBlock(withRecord(withNumbers(file, text, values), record), block));
+}
+
+/** the machine's `calibration` section, replaced (or added above `cpu`) */
+export function withRecord(text: string, r: CalibrationRecord): string {
+  const section =
+    `  // what the last \`sim calibrate\` fitted this machine on, and its miss factors (reports print them)\n` +
+    `  calibration: {\n    data: '${r.data}',\n    cells: ${r.cells},\n    parameters: ${r.parameters},\n` +
+    `    inSampleMedian: ${fmt(r.inSampleMedian)},\n    inSampleWorst: ${fmt(r.inSampleWorst)},\n` +
+    `    heldOutMedian: ${fmt(r.heldOutMedian)},\n    heldOutWorst: ${fmt(r.heldOutWorst)},\n  },\n\n`;
+  const old = /(  \/\/[^\n]*\n)*  calibration: \{\n[\s\S]*?\n  \},\n\n/;
+  if (old.test(text)) return text.replace(old, section);
+  const at = text.search(/^  cpu: \{/m);
+  return text.slice(0, at) + section + text.slice(at);
 }
 
 function codeSection(c: CodeModelCosts): string {

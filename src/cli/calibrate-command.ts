@@ -17,6 +17,7 @@ import { callParam, machineParam, machineParamsOf, unitParam } from '../calibrat
 import type { CostModelName } from '../calibrate/run-measurement.ts';
 import { codeCostsText, fmt, sectionNotes, writeMachineFile } from '../calibrate/write-back.ts';
 import type { UnitCycles } from '../hw/code-costs.ts';
+import type { CalibrationRecord } from '../hw/machine-schema.ts';
 
 export interface CalibrateOptions {
   machine: string;
@@ -110,26 +111,37 @@ export function calibrateCommand(files: string[], opts: CalibrateOptions, out: (
   for (const p of params) out(`  ${p.name.padEnd(36)} ${fmt(p.get(fit.state)).padStart(10)} ${p.unit}  [${fmt(p.lo)}, ${fmt(p.hi)}]`);
   out(`  in sample: ${summaryLine(sum)}`);
 
-  if (opts.crossValidate) {
-    out('  cross-validation (fit without the group, predict it):');
-    const pooled: Cell[] = [];
-    for (const f of folds(lines)) {
-      const s = fitState(points.filter((p) => !f.test(p.m)), start, params, opts.costModel).state;
-      const predicted = cells(points.filter((p) => f.test(p.m)), s, opts.costModel);
-      // sizes and the contrived case split the cells once; the free orders split them again
-      if (!f.name.startsWith('free order')) pooled.push(...predicted);
-      out(`    ${f.name.padEnd(34)} ${summaryLine(summarize(predicted))}`);
-    }
-    out(`    every cell, predicted by the fit without its size (or the contrived case): ${summaryLine(summarize(pooled))}`);
+  // cross-validation: fit without each group, predict it; the record keeps the pooled figures
+  if (opts.crossValidate) out('  cross-validation (fit without the group, predict it):');
+  const pooled: Cell[] = [];
+  for (const f of folds(lines)) {
+    // sizes and the contrived case split the cells once; the free orders split them again (printed only)
+    const byOrder = f.name.startsWith('free order');
+    if (byOrder && !opts.crossValidate) continue;
+    const s = fitState(points.filter((p) => !f.test(p.m)), start, params, opts.costModel).state;
+    const predicted = cells(points.filter((p) => f.test(p.m)), s, opts.costModel);
+    if (!byOrder) pooled.push(...predicted);
+    if (opts.crossValidate) out(`    ${f.name.padEnd(34)} ${summaryLine(summarize(predicted))}`);
   }
+  const heldOut = summarize(pooled);
+  out(`  held out: every cell predicted by the fit without its size (or the contrived case): ${summaryLine(heldOut)}`);
 
   if (!opts.dryRun) {
     const command = `sim calibrate ${files.join(' ')} --machine ${opts.machine} --fit ${opts.fit} --cost-model ${opts.costModel}` +
       (opts.include ? ` --include '${opts.include}'` : '') + (opts.exclude ? ` --exclude '${opts.exclude}'` : '');
-    const notes = recordLines(command, lines, params, fit.state, sum, inSample);
+    const notes = [...recordLines(command, lines, params, fit.state, sum, inSample), `held out (cross-validation by size and contrived case): ${summaryLine(heldOut)}`];
     if (opts.fit === 'code') writeCode(opts.costModel, fit.state, notes);
     const fields = MACHINE_FIELDS[opts.fit][opts.costModel];
-    if (fields.length > 0) writeMachine(opts.machine, fields, fit.state, notes);
+    const record: CalibrationRecord = {
+      data: [...new Set(lines.map((l) => l.file))].join(', '),
+      cells: inSample.length,
+      parameters: params.length,
+      inSampleMedian: sum.medianFactor,
+      inSampleWorst: sum.worstFactor,
+      heldOutMedian: pooled.length ? heldOut.medianFactor : sum.medianFactor,
+      heldOutWorst: pooled.length ? heldOut.worstFactor : sum.worstFactor,
+    };
+    if (fields.length > 0) writeMachine(opts.machine, fields, fit.state, notes, record);
     out(`  written: ${[opts.fit === 'code' ? 'config/code/kernel-code.json5' : '', fields.length ? resolveMachinePath(opts.machine) : ''].filter(Boolean).join(', ')}`);
   }
   return 0;
@@ -168,7 +180,7 @@ function writeCode(costModel: CostModelName, s: ModelState, notes: string[]): vo
   writeFileSync(CODE_COSTS_FILE, codeCostsText(current, costModel, s.code, keep));
 }
 
-function writeMachine(machine: string, fields: (keyof MachineParams)[], s: ModelState, notes: string[]): void {
+function writeMachine(machine: string, fields: (keyof MachineParams)[], s: ModelState, notes: string[], record: CalibrationRecord): void {
   const file = resolveMachinePath(machine);
   const m = loadMachine(machine);
   const values: [(string | number)[], number][] = [];
@@ -179,5 +191,5 @@ function writeMachine(machine: string, fields: (keyof MachineParams)[], s: Model
       for (const [d, v] of Object.entries(table)) values.push([[...FILE_PATHS[f], d], v * scale]);
     } else values.push([FILE_PATHS[f], s.machine[f]]);
   }
-  writeMachineFile(file, values, notes);
+  writeMachineFile(file, values, notes, record);
 }

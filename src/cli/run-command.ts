@@ -10,6 +10,8 @@ import { scenarioTables } from '../report/scenario-tables.ts';
 import { checkOutputFile, writeOutputFile } from './output-file.ts';
 import { progressBar } from './progress.ts';
 import { runWithOutputs } from './run-outputs-command.ts';
+import { timeModelNote } from '../report/time-model-note.ts';
+import { loadMachine } from '../hw/machine-config.ts';
 
 export interface RunCommandOptions {
   json: string | null;
@@ -47,6 +49,8 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: (te
   const header = `${loaded.name}: ${loaded.scenario.description ?? ''}`.trimEnd();
   out(`${header}\nmachine ${runs[0]?.machine ?? '?'}, ${runs.length} runs\n\n`);
   for (const t of scenarioTables(loaded.scenario, runs)) out(renderTable(t) + '\n');
+  const ref = loaded.runs[0]?.machine;
+  if (ref) out(timeModelNote(loadMachine(ref.preset, ref.overrides), loaded.scenario.costModel) + '\n');
   for (const line of notes) out(line + '\n');
   if (loaded.scenario.sweep) {
     out(`note: ${file} has a sweep grid; sim run ran its ${runs.length} base runs only (the grid runs with \`sim sweep ${file} --out DIR\`)\n`);

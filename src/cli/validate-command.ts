@@ -39,7 +39,7 @@ export function validateCommand(file: string, opts: ValidateOptions, out: (s: st
   for (const model of opts.costModels) {
     const points: PointOut[] = [];
     const cs: Cell[] = [];
-    out(`validate ${file} on ${opts.machine}, costModel '${model}' (modeled / measured; balance work in the phase that triggered it)\n`);
+    out(`validate ${file} on ${opts.machine}, costModel '${model}' (modeled / measured; a phase's balance work counted in it where the line says it was timed so)\n`);
     lines.forEach((m, i) => {
       if (tty) err(`\rvalidate: ${model} ${i + 1}/${lines.length} ${m.id}`.padEnd(80));
       const runs = runMeasurement(opts.machine, m, model);

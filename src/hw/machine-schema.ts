@@ -124,6 +124,22 @@ const cost = z.strictObject({
   countsModeLineNs: ns,
 });
 
+/** what `sim calibrate` last fitted this machine on, and how well (reports print it beside modeled times) */
+const calibration = z.strictObject({
+  /** the measurement file the fit used */
+  data: z.string(),
+  /** measured cells fitted */
+  cells: z.number().int().nonnegative(),
+  /** free parameters fitted */
+  parameters: z.number().int().nonnegative(),
+  /** miss factors (max(modeled/measured, measured/modeled)) on the fitted cells */
+  inSampleMedian: positive,
+  inSampleWorst: positive,
+  /** the same for every cell predicted by a fit that left its group out (cross-validation) */
+  heldOutMedian: positive,
+  heldOutWorst: positive,
+});
+
 export const MachineFileSchema = z
   .strictObject({
     name: z.string().min(1),
@@ -150,6 +166,7 @@ export const MachineFileSchema = z
     caches: z.strictObject({ lineSize: z.number().int().positive(), levels: z.array(cacheLevel).min(1).max(4) }),
     cpu,
     fixed,
+    calibration: calibration.optional(),
     firstChunk: z.strictObject({ staticSize: byteSize, reservedSize: byteSize, dynSize: byteSize, atomSize: byteSize }),
     cost,
   })
@@ -236,4 +253,5 @@ export type MachineFile = z.output<typeof MachineFileSchema>;
 export type FixedCosts = MachineFile['fixed'];
 export type CostConstants = MachineFile['cost'];
 export type CpuSpec = MachineFile['cpu'];
+export type CalibrationRecord = NonNullable<MachineFile['calibration']>;
 export type CacheLevelSpec = MachineFile['caches']['levels'][number];

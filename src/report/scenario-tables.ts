@@ -67,10 +67,12 @@ function referenceTable(s: Scenario, runs: readonly RunMetrics[], rows: readonly
       const cell = runs.filter((r) => r.allocator === a && rowKey(r, rows) === k && r.phases[p]);
       if (measured === undefined || cell.length === 0) return '-';
       const modeled = Math.max(...cell.map((r) => r.phases[p]!.modeled_ms));
-      return `${formatNumber(modeled)} / ${formatNumber(measured)} = ${(modeled / measured).toFixed(2)}x`;
+      const fitted = ref.fitted.includes(a) ? '*' : '';
+      return `${formatNumber(modeled)} / ${formatNumber(measured)} = ${(modeled / measured).toFixed(2)}x${fitted}`;
     }),
   ]);
-  return { title: `Modeled / ${ref.title}`, header, rows: body };
+  const note = ref.fitted.length > 0 ? `* calibration data: the machine's figures were fitted on these cells; the others are predictions` : undefined;
+  return { title: `Modeled / ${ref.title}`, header, rows: body, ...(note ? { note } : {}) };
 }
 
 function footprintTable(title: string, runs: readonly RunMetrics[], rows: readonly string[]): TextTable {

@@ -68,6 +68,8 @@ export const ScenarioSchema = z.strictObject({
         .strictObject({
           title: z.string(),
           values: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number()))),
+          /** allocators whose cells the machine's time model was fitted on (marked as calibration data) */
+          fitted: z.array(z.string()).default([]),
         })
         .optional(),
     })
