@@ -33,9 +33,16 @@ const unitCycles = z.strictObject({
   listMove: cycles,
   /** pcpu_extend_area_map bookkeeping beyond its buffer and copy */
   mapExtension: cycles,
-  /** chunk set-up and tear-down beyond metadata buffers, vm areas and pages */
+  /** chunk set-up and tear-down beyond metadata buffers, vm areas and pages (not fitted: see calibrate-command.ts UNFITTED_UNITS) */
   chunkCreate: cycles,
   chunkDestroy: cycles,
+  /**
+   * one page of one unit populated / depopulated: percpu-vm.c's loops around the page allocator
+   * and the mapping (pcpu_alloc_pages, pcpu_map_pages and their undoing), beyond the services'
+   * own `fixed` costs
+   */
+  pagePopulate: cycles,
+  pageDepopulate: cycles,
   /** one step of the zeroing loop: per_cpu_ptr, the memset call and its start-up, per possible CPU */
   memsetCall: cycles,
   /** one run of the balance work's fixed path */

@@ -21,6 +21,8 @@ export class CountedWorkMeter {
   private extensions = 0;
   private created = 0;
   private destroyed = 0;
+  private populated = 0;
+  private depopulated = 0;
   private moved = 0;
   private warnings = 0;
 
@@ -34,6 +36,8 @@ export class CountedWorkMeter {
   private readonly extensionNs: number;
   private readonly createNs: number;
   private readonly destroyNs: number;
+  private readonly populateNs: number;
+  private readonly depopulateNs: number;
   private readonly moveByteNs: number;
   private readonly warningNs: number;
 
@@ -48,6 +52,8 @@ export class CountedWorkMeter {
     this.extensionNs = c.mapExtensionNs;
     this.createNs = c.chunkCreateNs;
     this.destroyNs = c.chunkDestroyNs;
+    this.populateNs = c.pagePopulateNs;
+    this.depopulateNs = c.pageDepopulateNs;
     this.moveByteNs = c.memmoveByteNs;
     this.warningNs = c.warningNs;
   }
@@ -64,6 +70,8 @@ export class CountedWorkMeter {
     const extensions = w.mapExtensions;
     const created = w.chunksCreated;
     const destroyed = w.chunksDestroyed;
+    const populated = w.pagesPopulated;
+    const depopulated = w.pagesDepopulated;
     out.compute =
       (words - this.words) * this.wordNs +
       (searches - this.searches) * this.searchNs +
@@ -74,7 +82,9 @@ export class CountedWorkMeter {
       (lookups - this.lookups) * this.lookupNs +
       (extensions - this.extensions) * this.extensionNs +
       (created - this.created) * this.createNs +
-      (destroyed - this.destroyed) * this.destroyNs;
+      (destroyed - this.destroyed) * this.destroyNs +
+      (populated - this.populated) * this.populateNs +
+      (depopulated - this.depopulated) * this.depopulateNs;
     this.words = words;
     this.searches = searches;
     this.mdRead = mdRead;
@@ -85,6 +95,8 @@ export class CountedWorkMeter {
     this.extensions = extensions;
     this.created = created;
     this.destroyed = destroyed;
+    this.populated = populated;
+    this.depopulated = depopulated;
     const moved = w.bytesMoved;
     out.memmove = (moved - this.moved) * this.moveByteNs;
     this.moved = moved;

@@ -31,6 +31,8 @@ export interface TimeRates {
   mapExtensionNs: number;
   chunkCreateNs: number;
   chunkDestroyNs: number;
+  pagePopulateNs: number;
+  pageDepopulateNs: number;
   warningNs: number;
   /** ns per byte memmoved (1 / copy bandwidth) */
   memmoveByteNs: number;
@@ -65,6 +67,8 @@ export function timeRates(m: Machine, code: CodeCosts): TimeRates {
     mapExtensionNs: ns(u.mapExtension),
     chunkCreateNs: ns(u.chunkCreate),
     chunkDestroyNs: ns(u.chunkDestroy),
+    pagePopulateNs: ns(u.pagePopulate),
+    pageDepopulateNs: ns(u.pageDepopulate),
     warningNs: m.cost.warningNs,
     memmoveByteNs: 1 / m.cost.copyBandwidthGBs,
     allocCallNs: ns(code.call.alloc) + m.cost.callOverheadNs.alloc,
@@ -163,6 +167,8 @@ export function priceTally(m: Machine, r: TimeRates, t: WorkTally, costModel: 'c
     c.mapExtensions * r.mapExtensionNs +
     c.chunksCreated * r.chunkCreateNs +
     c.chunksDestroyed * r.chunkDestroyNs +
+    c.pagesPopulated * r.pagePopulateNs +
+    c.pagesDepopulated * r.pageDepopulateNs +
     c.warnings * r.warningNs +
     c.bytesMoved * r.memmoveByteNs +
     t.servicesNs;

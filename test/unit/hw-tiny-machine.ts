@@ -81,6 +81,8 @@ export const TINY_CODE: CodeCosts = {
     mapExtension: 300,
     chunkCreate: 1000,
     chunkDestroy: 700,
+    pagePopulate: 0,
+    pageDepopulate: 0,
     memsetCall: 2,
     balanceCall: 500,
   },

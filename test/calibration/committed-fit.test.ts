@@ -1,0 +1,41 @@
+/**
+ * The committed time-model figures are what `sim calibrate` gives on the committed data: the
+ * test re-runs the two fits the presets record (the code's cycles and the reference host's
+ * figures on the native measurements; seed-2017's figures on the seed table's area-map cells)
+ * and compares every fitted number with the files. Slow (it runs every measured workload).
+ */
+import { describe, expect, it } from 'vitest';
+import { collectPoints, fitState } from '../../src/calibrate/calibrate.ts';
+import { loadMeasurements } from '../../src/calibrate/measurements.ts';
+import { machineParamsOf } from '../../src/calibrate/model-state.ts';
+import { paramsFor, selectLines, startState } from '../../src/cli/calibrate-command.ts';
+import { loadCodeCosts } from '../../src/hw/code-costs.ts';
+import { loadMachine } from '../../src/hw/machine-config.ts';
+
+/** the files keep 4 significant digits */
+const close = (got: number, committed: number): boolean => Math.abs(got - committed) <= 6e-4 * Math.abs(committed) + 1e-12;
+
+describe('committed calibration', () => {
+  it('config/code/kernel-code.json5 (counts) and host-zen4-vm are the fit of the native measurements', () => {
+    const lines = loadMeasurements('data/calibration/native-zen4-vm.jsonl');
+    const points = collectPoints('host-zen4-vm', lines, 'counts');
+    const start = startState('host-zen4-vm', 'counts');
+    const params = paramsFor({ fit: 'code', costModel: 'counts' }, lines, start.code);
+    const fit = fitState(points, start, params, 'counts').state;
+    const committed = { code: loadCodeCosts().counts, machine: machineParamsOf(loadMachine('host-zen4-vm')) };
+    const off = params.filter((p) => !close(p.get(fit), p.get(committed))).map((p) => `${p.name}: fit ${p.get(fit)}, file ${p.get(committed)}`);
+    expect(off).toEqual([]);
+  }, 600_000);
+
+  it("seed-2017's machine figures are the fit of the seed table's area-map cells", () => {
+    const lines = selectLines(loadMeasurements('data/calibration/seed-2017.jsonl'), '^seed-2017/areamap/[0-9]+B$');
+    expect(lines).toHaveLength(5);
+    const points = collectPoints('seed-2017', lines, 'counts');
+    const start = startState('seed-2017', 'counts');
+    const params = paramsFor({ fit: 'machine', costModel: 'counts' }, lines, start.code);
+    const fit = fitState(points, start, params, 'counts').state;
+    const committed = { code: loadCodeCosts().counts, machine: machineParamsOf(loadMachine('seed-2017')) };
+    const off = params.filter((p) => !close(p.get(fit), p.get(committed))).map((p) => `${p.name}: fit ${p.get(fit)}, file ${p.get(committed)}`);
+    expect(off).toEqual([]);
+  }, 600_000);
+});
