@@ -130,6 +130,9 @@ export class MachinePlatform implements Platform {
   private readonly freeCalls = [0, 0];
   private readonly balanceRuns = [0, 0];
   private readonly linesTouched = [0, 0];
+  /** bytes of metadata buffers zeroed, per actor and node, and the ns that cost (priced apart from the services) */
+  private readonly metaZeroBytes: Float64Array[];
+  private readonly metaZeroNs = [0, 0];
   /** the counters' growth while each actor acted, and their values at the last change of actor */
   private readonly actorCounters = [newWorkCounters(), newWorkCounters()];
   private readonly counterMark = newWorkCounters();
@@ -201,6 +204,7 @@ export class MachinePlatform implements Platform {
         this.memStreamNs[a * nodes + b] = Math.min(lat, m.caches.lineSize * m.memory.readNsPerByte[a]![b]!);
       }
     }
+    this.metaZeroBytes = [new Float64Array(nodes), new Float64Array(nodes)];
     this.hierarchies = new Array<RangeCacheHierarchy | undefined>(m.topology.nrCpus);
     this.sharedLevels = Array.from({ length: nodes }, () => new Array<RangeCacheLevel | undefined>(m.caches.levels.length));
   }
@@ -397,6 +401,8 @@ export class MachinePlatform implements Platform {
   metaAlloc(bytes: number): number {
     const addr = this.arena.alloc(this.execNode, bytes);
     this.charge(METADATA, metaAllocNs(this.machine, this.execNode, bytes));
+    this.metaZeroBytes[this.actor]![this.execNode]! += bytes;
+    this.metaZeroNs[this.actor]! += bytes * this.machine.memory.writeNsPerByte[this.execNode]![this.execNode]!;
     // the buffer was just zeroed by this CPU: its lines are in this CPU's caches
     if (this.costModel === 'full' && bytes > 0) this.warm(addr, bytes);
     return addr;
@@ -490,7 +496,8 @@ export class MachinePlatform implements Platform {
       zeroing: actors.includes(0) ? new Map(this.zeroCalls) : new Map(),
       lines: sum(this.linesTouched),
       cacheNs: this.countsOnly ? 0 : inCat(CACHE),
-      servicesNs: inCat(PAGES) + inCat(TLB) + inCat(VMALLOC) + inCat(METADATA),
+      metaZeroBytes: Array.from(this.metaZeroBytes[0]!, (_, n) => actors.reduce((s, i) => s + this.metaZeroBytes[i]![n]!, 0)),
+      servicesNs: inCat(PAGES) + inCat(TLB) + inCat(VMALLOC) + inCat(METADATA) - sum(this.metaZeroNs),
     };
   }
 

@@ -119,7 +119,9 @@ export interface WorkTally {
   lines: number;
   /** ns the cache model charged for metadata lines (costModel 'full') */
   cacheNs: number;
-  /** ns of kernel services (pages, PTEs, TLB flushes, vm areas, metadata buffers), priced by `fixed` */
+  /** bytes of metadata buffers zeroed (kzalloc/vzalloc), by node: written at the node's own write bandwidth */
+  metaZeroBytes: number[];
+  /** ns of kernel services (pages, PTEs, TLB flushes, vm areas, metadata buffers but their zeroing), priced by `fixed` */
   servicesNs: number;
 }
 
@@ -141,6 +143,7 @@ export function tallyDelta(later: WorkTally, earlier: WorkTally): WorkTally {
     counters,
     zeroing,
     lines: later.lines - earlier.lines,
+    metaZeroBytes: later.metaZeroBytes.map((b, n) => b - (earlier.metaZeroBytes[n] ?? 0)),
     cacheNs: later.cacheNs - earlier.cacheNs,
     servicesNs: later.servicesNs - earlier.servicesNs,
   };
@@ -173,6 +176,9 @@ export function priceTally(m: Machine, r: TimeRates, t: WorkTally, costModel: 'c
     c.bytesMoved * r.memmoveByteNs +
     t.servicesNs;
   ns += costModel === 'counts' ? t.lines * r.countsLineNs : t.cacheNs;
+  t.metaZeroBytes.forEach((bytes, node) => {
+    ns += bytes * m.memory.writeNsPerByte[node]![node]!;
+  });
   for (const [key, calls] of t.zeroing) {
     const node = Math.floor(key / ZERO_KEY_NODE);
     const bytes = key - node * ZERO_KEY_NODE;
