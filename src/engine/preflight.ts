@@ -8,7 +8,8 @@ import { InputError } from '../input/input-error.ts';
 import { readTextFile } from '../input/json5-file.ts';
 import { locateValues, pathKey, positionOf } from '../input/json5-locate.ts';
 import type { Machine } from '../hw/machine-config.ts';
-import { loadMachine, machineFirstChunk, machineTopology } from '../hw/machine-config.ts';
+import { listPresets, loadMachine, machineFirstChunk, machineTopology } from '../hw/machine-config.ts';
+import { withPresetSuggestion } from '../input/suggest.ts';
 import { SimplePlatform } from '../hw/simple-platform.ts';
 import type { FirstChunkRequest } from '../kernel/allocator.ts';
 import { InvariantError, KERNEL_OF, PercpuConfigError } from '../kernel/allocator.ts';
@@ -59,7 +60,8 @@ export function preflightRuns(file: string, runs: readonly RunSpec[], context: (
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         // an unknown preset or an unreadable machine file: say where the scenario names it
-        return fail(isLocated(e.message) ? e.message : `${where(['machine'])}: machine: ${e.message}`);
+        const message = withPresetSuggestion(e.message, listPresets());
+        return fail(isLocated(message) ? message : `${where(['machine'])}: machine: ${message}`);
       }
       machines.set(key, machine);
     }

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { InputError } from './input-error.ts';
 import { locateValues, pathKey, positionOf } from './json5-locate.ts';
 import { knownKeys } from './schema-keys.ts';
-import { didYouMean, nearest } from './suggest.ts';
+import { didYouMean, nameList, nearest } from './suggest.ts';
 
 /** The file's text, or an InputError saying why it cannot be had. */
 export function readTextFile(file: string): string {
@@ -62,11 +62,6 @@ export function firstProblems(lines: string[]): string[] {
   const kept = lines.slice(0, MAX_PROBLEMS);
   kept[MAX_PROBLEMS - 1] += ` (and ${lines.length - MAX_PROBLEMS} more problems)`;
   return kept;
-}
-
-/** a list of names as a message shows it: every one when short, else the first few */
-export function nameList(names: readonly string[], max = 16): string {
-  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')}, ... (${names.length} in all)`;
 }
 
 type Issue = z.core.$ZodIssue;

@@ -39,3 +39,14 @@ export function didYouMean(name: string, known: readonly string[]): string {
   const n = nearest(name, known);
   return n === null ? '' : ` (did you mean \`${n}\`?)`;
 }
+
+/** a list of names as a message shows it: every one when short, else the first few */
+export function nameList(names: readonly string[], max = 16): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')}, ... (${names.length} in all)`;
+}
+
+/** a message that says `unknown machine 'NAME'`, with the nearest preset name appended */
+export function withPresetSuggestion(message: string, presets: readonly string[]): string {
+  const m = /unknown machine '([^']*)'/.exec(message);
+  return m ? `${message}${didYouMean(m[1]!, presets)}` : message;
+}
