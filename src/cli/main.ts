@@ -2,7 +2,10 @@
  * The command line: `sim <command> ...`. Commands and their options are declared as data; a
  * user error prints one line and exits 2, never a stack trace.
  */
+import { parseArgs as nodeParseArgs } from 'node:util';
+import { statSync } from 'node:fs';
 import { InputError } from '../input/input-error.ts';
+import { didYouMean } from '../input/suggest.ts';
 import { PercpuConfigError } from '../kernel/allocator.ts';
 import { conformCommand } from './conform-command.ts';
 import { runCommand } from './run-command.ts';
@@ -99,27 +102,36 @@ export function usage(): string {
 
 class UsageError extends Error {}
 
-/** splits argv into positional arguments and the command's declared options */
-function parseArgs(spec: CommandSpec, argv: string[]): { args: string[]; opts: Map<string, string | true> } {
-  const args: string[] = [];
-  const opts = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) {
-      args.push(a);
-      continue;
-    }
-    const [name, inline] = a.split('=', 2) as [string, string | undefined];
-    const o = spec.options.find((x) => x.name === name);
-    if (!o) throw new UsageError(`${spec.name}: unknown option ${name}`);
-    if (!o.value) opts.set(name, true);
-    else {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new UsageError(`${spec.name}: ${name} needs a value (${o.value})`);
-      opts.set(name, v);
-    }
+/** the option of `spec` an argument names (`--json`, `--json=x`), or the argument itself */
+const optionName = (arg: string): string => arg.split('=', 1)[0]!;
+
+/** one line for what util.parseArgs refused in `argv` */
+function argumentProblem(spec: CommandSpec, argv: readonly string[], e: Error & { code?: string }): string {
+  const names = spec.options.map((o) => o.name);
+  const given = argv.filter((a) => a.startsWith('-')).map(optionName);
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const bad = given.find((a) => !names.includes(a)) ?? '?';
+    const known = names.length > 0 ? `; options of ${spec.name}: ${names.join(', ')}` : `; ${spec.name} takes no options`;
+    return `${spec.name}: unknown option ${bad}${didYouMean(bad, names).replace(/`/g, '')}${known}`;
   }
-  return { args, opts };
+  const o = spec.options.find((x) => e.message.includes(`'${x.name}`));
+  if (o?.value) return `${spec.name}: ${o.name} needs a value (${o.name} ${o.value}; a value starting with - as ${o.name}=VALUE)`;
+  if (o) return `${spec.name}: ${o.name} takes no value`;
+  return `${spec.name}: ${e.message.split('. ')[0]}`;
+}
+
+/** splits argv into positional arguments and the command's declared options (util.parseArgs, strict) */
+function parseArgs(spec: CommandSpec, argv: string[]): { args: string[]; opts: Map<string, string | true> } {
+  const options = Object.fromEntries(spec.options.map((o) => [o.name.slice(2), { type: o.value ? ('string' as const) : ('boolean' as const) }]));
+  let parsed: ReturnType<typeof nodeParseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = nodeParseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(argumentProblem(spec, argv, e as Error & { code?: string }));
+  }
+  const opts = new Map<string, string | true>();
+  for (const [name, value] of Object.entries(parsed.values)) if (value !== undefined && value !== false) opts.set(`--${name}`, value as string | true);
+  return { args: parsed.positionals, opts };
 }
 
 function intOption(opts: Map<string, string | true>, name: string): number | null {
@@ -129,10 +141,20 @@ function intOption(opts: Map<string, string | true>, name: string): number | nul
   return Number(v);
 }
 
+/** an existing file or directory: `sim PATH` runs it as a scenario (a directory is then refused as one) */
+function isPath(arg: string): boolean {
+  try {
+    statSync(arg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const out = (text: string): void => void process.stdout.write(text);
   let [command, ...rest] = argv;
-  if (command !== undefined && /\.json5?$/.test(command)) {
+  if (command !== undefined && (/\.json5?$/.test(command) || isPath(command))) {
     rest = [command, ...rest];
     command = 'run';
   }
@@ -140,7 +162,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run': {
         const { args, opts } = parseArgs(COMMANDS[0]!, rest);
-        if (args.length !== 1) throw new UsageError('run needs exactly one SCENARIO file');
+        if (args.length !== 1) throw new UsageError(`run needs exactly one SCENARIO file, got ${args.length === 0 ? 'none' : args.join(' ')}`);
         const path = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
         return await runCommand(
           args[0]!,
@@ -187,13 +209,14 @@ export async function main(argv: string[]): Promise<number> {
         out(usage() + '\n');
         return 0;
       case undefined:
-        throw new UsageError('no command given');
+        process.stderr.write(usage() + '\n');
+        return 2;
       default:
-        throw new UsageError(`unknown command "${command}"`);
+        throw new UsageError(`unknown command "${command}"${didYouMean(command, COMMANDS.map((c) => c.name)).replace(/`/g, '')}; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`sim: ${e.message}\n\n${usage()}\n`);
+      process.stderr.write(`sim: ${e.message}; see \`sim help\`\n`);
       return 2;
     }
     if (e instanceof InputError || e instanceof PercpuConfigError || e instanceof RunError) {

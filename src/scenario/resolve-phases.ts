@@ -182,7 +182,13 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
 /** a replay's recording must exist and read cleanly before any run starts */
 function checkReplayFile(path: string, format: ReplayFormat, at: (string | number)[], where: Where): void {
   if (!existsSync(path)) throw new InputError(`${where(at)}: ${pathKey(at)}: no such file: ${path}`);
-  loadReplayOps(path, format);
+  try {
+    loadReplayOps(path, format);
+  } catch (e) {
+    // the recording's own place, after the scenario line that names it
+    if (e instanceof InputError) throw new InputError(`${where(at)}: ${pathKey(at)}: ${e.message}`);
+    throw e;
+  }
 }
 
 /**

@@ -202,11 +202,11 @@ describe('sim conform on bad traces', () => {
     mkdirSync(join(dir, 'tdir.jsonl'), { recursive: true });
     const cases: [string, RegExp][] = [
       [trace('t-syntax.jsonl', [goodLines[0], '{"op":"alloc",']), /t-syntax\.jsonl:2\): not JSON/],
-      [put('t-empty.jsonl', ''), /t-empty\.jsonl:0\): empty file/],
-      [put('t-bin.jsonl', Buffer.from([0x7b, 0, 1, 2, 0x7d])), /t-bin\.jsonl:0\): binary data/],
-      [put('t-trunc.jsonl.gz', gz.subarray(0, gz.length >> 1)), /t-trunc\.jsonl\.gz:0\): cannot decompress/],
-      [join(dir, 't-missing.jsonl'), /t-missing\.jsonl:0\): no such file/],
-      [join(dir, 'tdir.jsonl'), /tdir\.jsonl:0\): is a directory/],
+      [put('t-empty.jsonl', ''), /t-empty\.jsonl\): empty file/],
+      [put('t-bin.jsonl', Buffer.from([0x7b, 0, 1, 2, 0x7d])), /t-bin\.jsonl\): binary data/],
+      [put('t-trunc.jsonl.gz', gz.subarray(0, gz.length >> 1)), /t-trunc\.jsonl\.gz:(\d+)\): cannot decompress: .*\(the text breaks off after line \d+\)$/],
+      [join(dir, 't-missing.jsonl'), /t-missing\.jsonl\): no such file/],
+      [join(dir, 'tdir.jsonl'), /tdir\.jsonl\): is a directory/],
       [trace('t-type.jsonl', [withHeader((h) => (h.machine.nr_cpus = 'four'))]), /t-type\.jsonl:1\): header\.machine\.nr_cpus: expected a positive integer, got "four"/],
       [trace('t-key.jsonl', [withHeader((h) => (h.colour = 'red'))]), /t-key\.jsonl:1\): header\."colour": unknown key/],
       [trace('t-opkey.jsonl', [goodLines[0], '{"op":"free","id":1,"when":3}']), /t-opkey\.jsonl:2\): free\."when": unknown key/],
