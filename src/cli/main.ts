@@ -13,6 +13,7 @@ import { sweepCommand } from './sweep-command.ts';
 import { mergeCommand } from './merge-command.ts';
 import { checkCommand } from './check-command.ts';
 import { takeRepeatedOption } from './repeated-option.ts';
+import { parseMemorySize } from './run-size.ts';
 import { defaultWorkers, RunError } from '../engine/pool.ts';
 
 interface OptionSpec {
@@ -29,7 +30,8 @@ interface CommandSpec {
 }
 
 /** options several commands share, declared once */
-const WORKERS: OptionSpec = { name: '--workers', value: 'N', help: 'worker threads (default: CPUs, at most 8; 0 = this thread)' };
+const WORKERS: OptionSpec = { name: '--workers', value: 'N', help: 'worker threads (default: chosen from the estimated work, at most the CPUs; 0 = this thread)' };
+const MAX_MEMORY: OptionSpec = { name: '--max-memory', value: 'SIZE', help: 'refuse a run estimated to need more host memory (8G, 512M; default: what this process may use)' };
 const CHECK: OptionSpec = { name: '--check', help: 'run the allocator invariant checker after every operation' };
 const NO_WALL_CLOCK: OptionSpec = { name: '--no-wall-clock', help: 'write wall_ms as 0 so metrics files compare byte for byte' };
 
@@ -41,6 +43,7 @@ const COMMANDS: CommandSpec[] = [
     options: [
       { name: '--json', value: 'FILE', help: 'write the metrics (percpu-sim/metrics/1) to FILE' },
       WORKERS,
+      MAX_MEMORY,
       CHECK,
       { name: '--ftrace', value: 'PATH', help: 'write the percpu tracepoints as ftrace text (a file, or a directory: one per run)' },
       { name: '--stats', value: 'DIR', help: 'write percpu_stats (and the meminfo Percpu line) after every phase of every run' },
@@ -62,6 +65,7 @@ const COMMANDS: CommandSpec[] = [
       { name: '--grid', value: 'NAME=V1,V2', help: 'a grid dimension (repeatable): preset, cpus, nodes, pageSize, allocator, knobs.*, firstChunk.*, machine.<path>' },
       { name: '--shard', value: 'i/n', help: 'run only the points whose index mod n is i' },
       WORKERS,
+      MAX_MEMORY,
       { name: '--json', value: 'FILE', help: "write this invocation's points as percpu-sim/metrics/1 to FILE" },
       NO_WALL_CLOCK,
       CHECK,
@@ -151,6 +155,11 @@ function isPath(arg: string): boolean {
   }
 }
 
+const memoryOption = (opts: Map<string, string | true>): number | null => {
+  const v = opts.get('--max-memory');
+  return typeof v === 'string' ? parseMemorySize(v) : null;
+};
+
 export async function main(argv: string[]): Promise<number> {
   const out = (text: string): void => void process.stdout.write(text);
   let [command, ...rest] = argv;
@@ -166,7 +175,7 @@ export async function main(argv: string[]): Promise<number> {
         const path = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
         return await runCommand(
           args[0]!,
-          { json: path('--json'), workers: intOption(opts, '--workers'), check: opts.has('--check'), ftrace: path('--ftrace'), stats: path('--stats'), html: path('--html') },
+          { json: path('--json'), workers: intOption(opts, '--workers'), maxMemory: memoryOption(opts), check: opts.has('--check'), ftrace: path('--ftrace'), stats: path('--stats'), html: path('--html') },
           out,
         );
       }
@@ -182,7 +191,7 @@ export async function main(argv: string[]): Promise<number> {
         const str = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
         return await sweepCommand(
           args[0]!,
-          { out: str('--out'), grid, shard: str('--shard'), workers: intOption(opts, '--workers'), json: str('--json'), wallClock: !opts.has('--no-wall-clock'), check: opts.has('--check') },
+          { out: str('--out'), grid, shard: str('--shard'), workers: intOption(opts, '--workers'), maxMemory: memoryOption(opts), json: str('--json'), wallClock: !opts.has('--no-wall-clock'), check: opts.has('--check') },
           out,
         );
       }
