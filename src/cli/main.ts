@@ -14,7 +14,7 @@ import { mergeCommand } from './merge-command.ts';
 import { checkCommand } from './check-command.ts';
 import { takeRepeatedOption } from './repeated-option.ts';
 import { parseMemorySize } from './run-size.ts';
-import { defaultWorkers, RunError } from '../engine/pool.ts';
+import { RunError } from '../engine/pool.ts';
 
 interface OptionSpec {
   name: string;
@@ -63,7 +63,7 @@ const COMMANDS: CommandSpec[] = [
     options: [
       { name: '--out', value: 'DIR', help: 'result directory (required): DIR/sweep.json, DIR/points/<key>.json' },
       { name: '--grid', value: 'NAME=V1,V2', help: 'a grid dimension (repeatable): preset, cpus, nodes, pageSize, allocator, knobs.*, firstChunk.*, machine.<path>' },
-      { name: '--shard', value: 'i/n', help: 'run only the points whose index mod n is i' },
+      { name: '--shard', value: 'i/n', help: 'run the i-th of n slices balanced by estimated cost; auto/n or auto: i (and n) from a job array (docs/distributed.md)' },
       WORKERS,
       MAX_MEMORY,
       { name: '--json', value: 'FILE', help: "write this invocation's points as percpu-sim/metrics/1 to FILE" },
@@ -208,7 +208,7 @@ export async function main(argv: string[]): Promise<number> {
         const golden = opts.get('--golden');
         return await checkCommand(
           args[0]!,
-          { golden: typeof golden === 'string' ? golden : null, update: opts.has('--update'), workers: intOption(opts, '--workers') ?? defaultWorkers(), tolerance, all: opts.has('--all') },
+          { golden: typeof golden === 'string' ? golden : null, update: opts.has('--update'), workers: intOption(opts, '--workers'), tolerance, all: opts.has('--all') },
           out,
         );
       }

@@ -104,7 +104,7 @@ export function sizeRuns(
     seconds = workers > 0 ? total / Math.min(workers, cores) : total;
   }
   if (seconds > LONG_RUN_SECONDS) {
-    opts.note(`sim: note: ${runs.length} runs, ${estimates.reduce((s, e) => s + e.calls, 0).toLocaleString('en')} calls: about ${formatSeconds(seconds)} of work${workers > 0 ? ` on ${workers} worker threads` : ''} (an estimate)`);
+    opts.note(`sim: note: ${runs.length} run${runs.length === 1 ? '' : 's'}, ${estimates.reduce((s, e) => s + e.calls, 0).toLocaleString('en')} calls: about ${formatSeconds(seconds)} of work${workers > 0 ? ` on ${workers} worker threads` : ''} (an estimate)`);
   }
   return { estimates, workers, seconds };
 }
