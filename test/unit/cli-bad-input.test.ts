@@ -90,9 +90,10 @@ describe('a malformed scenario', () => {
 describe('a malformed machine file', () => {
   const machineText = readFileSync(new URL('../../config/laptop.json5', import.meta.url), 'utf8');
   const using = (name: string, machine: string): string => put(`uses-${name}.json5`, `{machine: '${machine}', workload: [{phase: 'balance'}]}`);
-  it('a syntax error names the machine file; an empty or binary one also the scenario line naming it', async () => {
+  it('a syntax error, an empty or a binary machine file: the scenario line naming it, then the machine file', async () => {
     const m = put('m-syntax.json5', machineText.replace("name: 'laptop',", "name: 'laptop'"));
-    expect(await rejects(using('syntax', m))).toMatch(new RegExp(`^${m}:\\d+:\\d+: syntax error`));
+    const ss = using('syntax', m);
+    expect(await rejects(ss)).toMatch(new RegExp(`^${ss}:1:11: machine: ${m}:\\d+:\\d+: syntax error`));
     const e = put('m-empty.json5', '');
     const se = using('empty', e);
     expect(await rejects(se)).toBe(`${se}:1:11: machine: ${e}: empty file`);
@@ -100,14 +101,16 @@ describe('a malformed machine file', () => {
     const sb = using('bin', b);
     expect(await rejects(sb)).toBe(`${sb}:1:11: machine: ${b}: binary data, not JSON5 text`);
   });
-  it('a wrong type and an unknown key name the field in the machine file', async () => {
+  it('a wrong type and an unknown key name the scenario line, then the field in the machine file', async () => {
     const t = put('m-type.json5', machineText.replace('pageSize: 4096,', "pageSize: 'big',"));
-    expect(await rejects(using('type', t))).toMatch(new RegExp(`^${t}:\\d+:\\d+: memory\\.pageSize: expected a byte size`));
+    expect(await rejects(using('type', t))).toMatch(new RegExp(`^${dir}/uses-type.json5:1:11: machine: ${t}:\\d+:\\d+: memory\\.pageSize: expected a byte size`));
     const u = put('m-key.json5', machineText.replace('pageSize: 4096,', 'pageSize: 4096, hugePages: true,'));
-    expect(await rejects(using('key', u))).toMatch(new RegExp(`^${u}:\\d+:\\d+: memory\\.hugePages: unknown key`));
+    expect(await rejects(using('key', u))).toMatch(new RegExp(`: machine: ${u}:\\d+:\\d+: memory\\.hugePages: unknown key \\(the machine file format`));
+    const near = put('m-near.json5', machineText.replace('pageSize: 4096,', 'pageSize: 4096, pageSise: 3,'));
+    expect(await rejects(using('near', near))).toMatch(new RegExp(`: machine: ${near}:\\d+:\\d+: memory\\.pageSise: unknown key \\(did you mean \`pageSize\`\\?\\)`));
     // a key named like an Object.prototype member is data like any other
     const c = put('m-ctor.json5', machineText.replace('pageSize: 4096,', 'pageSize: 4096, constructor: 1,'));
-    expect(await rejects(using('ctor', c))).toMatch(new RegExp(`^${c}:\\d+:\\d+: memory\\.constructor: unknown key`));
+    expect(await rejects(using('ctor', c))).toMatch(new RegExp(`: machine: ${c}:\\d+:\\d+: memory\\.constructor: unknown key`));
   });
   it('a missing machine file, a directory and an unknown preset name the scenario line that names them', async () => {
     const s1 = using('missing', join(dir, 'no-machine.json5'));
