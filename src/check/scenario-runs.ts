@@ -4,8 +4,7 @@
  * labels them. The identities are known before anything runs, so a golden that does not hold
  * the same runs is rejected at once.
  */
-import { availableParallelism } from 'node:os';
-import { chooseWorkers, estimateRuns } from '../engine/estimate.ts';
+import { chooseWorkers, estimateRuns, idleCpus } from '../engine/estimate.ts';
 import type { RunMetrics } from '../engine/metrics.ts';
 import { runAll } from '../engine/pool.ts';
 import type { Labels, RunSpec } from '../scenario/load.ts';
@@ -51,7 +50,7 @@ export async function executePlan(plan: CheckPlan, opts: ExecuteCheckOptions): P
   const fraction = new Float64Array(plan.specs.length);
   const report = (): void => opts.onProgress?.(fraction.reduce((a, b) => a + b, 0) / Math.max(1, fraction.length));
   const runs = await runAll(plan.specs, {
-    workers: opts.workers ?? chooseWorkers(estimateRuns(plan.specs), availableParallelism()).workers,
+    workers: opts.workers ?? chooseWorkers(estimateRuns(plan.specs), idleCpus()).workers,
     check: false,
     onProgress: (i, f) => {
       fraction[i] = f;

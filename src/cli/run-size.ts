@@ -10,7 +10,7 @@ import { InputError } from '../input/input-error.ts';
 import { readTextFile } from '../input/json5-file.ts';
 import { locateValues, pathKey, positionOf } from '../input/json5-locate.ts';
 import type { RunEstimate } from '../engine/estimate.ts';
-import { chooseWorkers, estimateRuns } from '../engine/estimate.ts';
+import { chooseWorkers, estimateRuns, idleCpus } from '../engine/estimate.ts';
 import type { RunSpec } from '../scenario/load.ts';
 import type { PhaseSpec } from '../engine/run.ts';
 
@@ -95,7 +95,7 @@ export function sizeRuns(
     );
   });
   const cores = availableParallelism();
-  let { workers, seconds } = opts.workers === null ? chooseWorkers(estimates, cores) : { workers: opts.workers, seconds: NaN };
+  let { workers, seconds } = opts.workers === null ? chooseWorkers(estimates, idleCpus(cores)) : { workers: opts.workers, seconds: NaN };
   // runs in flight at once must fit together
   const largest = estimates.map((e) => e.peakBytes).sort((a, b) => b - a);
   while (workers > 1 && largest.slice(0, workers).reduce((s, b) => s + b, 0) - (workers - 1) * BASE_SHARED > limit) workers--;

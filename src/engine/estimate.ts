@@ -6,6 +6,7 @@
  * that takes long, pick a worker count and balance sweep shards.
  */
 import { statSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import type { AllocatorName } from '../kernel/allocator.ts';
 import type { RunSpec } from '../scenario/load.ts';
 import type { PhaseSpec } from './run.ts';
@@ -158,6 +159,15 @@ function typicalSize(p: PhaseSpec): number {
 /** the phase a run is in at `fraction` of its calls */
 export function phaseAt(e: RunEstimate, fraction: number): PhaseEstimate | null {
   return e.phases.find((p) => p.calls > 0 && fraction < p.to) ?? [...e.phases].reverse().find((p) => p.calls > 0) ?? null;
+}
+
+/**
+ * CPUs a worker could have to itself now: the CPU count less the 1-minute load average (this
+ * process counted as idle), at least 1. On a machine other processes keep busy, workers only
+ * add their start-up and contend with each other.
+ */
+export function idleCpus(cpus = availableParallelism(), load = loadavg()[0] ?? 0): number {
+  return Math.max(1, Math.min(cpus, Math.floor(cpus - load + 1 + 1e-9)));
 }
 
 /** host seconds to start a worker thread (it loads and compiles the simulator anew) */

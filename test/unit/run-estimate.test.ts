@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEstimate } from '../../src/engine/estimate.ts';
-import { chooseWorkers, estimateRun, estimateRuns } from '../../src/engine/estimate.ts';
+import { chooseWorkers, estimateRun, estimateRuns, idleCpus } from '../../src/engine/estimate.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { parseMemorySize } from '../../src/cli/run-size.ts';
 import { clock, runsProgress } from '../../src/cli/progress.ts';
@@ -59,6 +59,12 @@ describe('worker count from the work', () => {
     expect(chooseWorkers(Array.from({ length: 45 }, () => est(2)), 4).workers).toBe(4);
     expect(chooseWorkers(Array.from({ length: 3 }, () => est(20)), 16).workers).toBe(3);
     expect(chooseWorkers(Array.from({ length: 45 }, () => est(2)), 1).workers).toBe(0);
+  });
+  it('counts only the CPUs other processes leave idle (this one counted as idle)', () => {
+    expect(idleCpus(2, 0)).toBe(2);
+    expect(idleCpus(2, 1)).toBe(2);
+    expect(idleCpus(2, 5.5)).toBe(1);
+    expect(idleCpus(8, 3.2)).toBe(5);
   });
   it('--max-memory sizes', () => {
     expect(parseMemorySize('8G')).toBe(8 * 2 ** 30);
