@@ -30,7 +30,7 @@ const COST = {
   /** per line of a replayed recording held in memory */
   bytesPerReplayLine: 24,
   /** host seconds per call, by allocator (the area map's long first-fit walks make it slower on average) */
-  secondsPerCall: { areamap: 1.2e-6, 'bitmap-v4.14': 1.2e-6, bitmap: 1.0e-6 } satisfies Record<AllocatorName, number>,
+  secondsPerCall: { areamap: 1.1e-6, 'bitmap-v4.14': 1.5e-6, bitmap: 1.3e-6 } satisfies Record<AllocatorName, number>,
   /** host seconds to set up one run (a fresh machine and allocator) */
   setupSeconds: 0.02,
   /** host seconds per page populated in one unit (populating walks every unit's pages) */
