@@ -6,6 +6,7 @@
 import { InputError } from '../input/input-error.ts';
 import { didYouMean, nameList } from '../input/suggest.ts';
 import { pathKey } from '../input/json5-locate.ts';
+import { shown } from '../input/shown.ts';
 import type { Scenario } from './schema.ts';
 
 /** dimensions every run has, whatever its matrix: what `RunMetrics` says about it */
@@ -22,7 +23,7 @@ export function checkReportNames(s: Scenario, where: (path: (string | number)[])
       (t[field] ?? []).forEach((name, i) => {
         if (known.includes(name)) return;
         const at = ['report', table, field, i];
-        throw new InputError(`${where(at)}: ${pathKey(at)}: unknown dimension ${JSON.stringify(name)}${didYouMean(name, known)}; expected a matrix dimension or a built-in one: ${nameList(known)}`);
+        throw new InputError(`${where(at)}: ${pathKey(at)}: unknown dimension ${shown(name)}${didYouMean(name, known)}; expected a matrix dimension or a built-in one: ${nameList(known)}`);
       });
     }
   }

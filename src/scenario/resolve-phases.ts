@@ -16,6 +16,7 @@ import { formatOfFile, loadReplayOps } from '../engine/generators/replay-ops.ts'
 import { InputError } from '../input/input-error.ts';
 import { pathKey } from '../input/json5-locate.ts';
 import { didYouMean, nameList } from '../input/suggest.ts';
+import { shown } from '../input/shown.ts';
 import type { ScenarioPhase } from './phase-schema.ts';
 import { ResolvedPhase } from './phase-schema.ts';
 
@@ -35,7 +36,7 @@ export function substitute(value: unknown, labels: Labels, at: (string | number)
     const key = m[1]!;
     if (!(key in labels)) {
       const known = Object.keys(labels);
-      throw new InputError(`${where(at)}: ${pathKey(at)}: no matrix dimension "${key}"${didYouMean(key, known)}${known.length > 0 ? `; the matrix has ${nameList(known)}` : '; the scenario has no matrix'}`);
+      throw new InputError(`${where(at)}: ${pathKey(at)}: no matrix dimension ${shown(key)}${didYouMean(key, known)}${known.length > 0 ? `; the matrix has ${nameList(known)}` : '; the scenario has no matrix'}`);
     }
     used.set(pathKey(at), key);
     return labels[key];
