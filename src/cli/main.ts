@@ -145,7 +145,15 @@ function intOption(opts: Map<string, string | true>, name: string): number | nul
   return Number(v);
 }
 
-/** an existing file or directory: `sim PATH` runs it as a scenario (a directory is then refused as one) */
+const isDirectory = (arg: string): boolean => {
+  try {
+    return statSync(arg).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** an existing file: `sim PATH` runs it as a scenario */
 function isPath(arg: string): boolean {
   try {
     statSync(arg);
@@ -163,6 +171,10 @@ const memoryOption = (opts: Map<string, string | true>): number | null => {
 export async function main(argv: string[]): Promise<number> {
   const out = (text: string): void => void process.stdout.write(text);
   let [command, ...rest] = argv;
+  if (command !== undefined && isDirectory(command)) {
+    process.stderr.write(`sim: ${command}: is a directory, expected a command or a SCENARIO.json5 file; see \`sim help\`\n`);
+    return 2;
+  }
   if (command !== undefined && (/\.json5?$/.test(command) || isPath(command))) {
     rest = [command, ...rest];
     command = 'run';

@@ -140,7 +140,7 @@ describe('the command line', () => {
   it('an unknown command suggests the nearest; a directory given as a scenario is one line', async () => {
     expect(await oneLine('swep', ok)).toBe('unknown command "swep" (did you mean sweep?); commands: run, conform, sweep, merge, check, help; see `sim help`');
     mkdirSync(join(dir, 'scenarios'), { recursive: true });
-    expect(await oneLine(join(dir, 'scenarios'))).toBe(`${dir}/scenarios: is a directory, not a file`);
+    expect(await oneLine(join(dir, 'scenarios'))).toBe(`${dir}/scenarios: is a directory, expected a command or a SCENARIO.json5 file; see \`sim help\``);
   });
 });
 
