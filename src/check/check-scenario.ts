@@ -19,7 +19,8 @@ import { describeTolerance, ToleranceSet } from './tolerances.ts';
 export interface CheckOptions {
   golden: string;
   update: boolean;
-  workers: number;
+  /** worker threads; null: chosen from the estimated work */
+  workers: number | null;
   /** overrides from the command line; they win over the golden file's */
   tolerances: readonly ToleranceOverride[];
   /** rows of the diff table; null prints every changed metric */

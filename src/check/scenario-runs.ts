@@ -4,6 +4,7 @@
  * labels them. The identities are known before anything runs, so a golden that does not hold
  * the same runs is rejected at once.
  */
+import { chooseWorkers, estimateRuns, idleCpus } from '../engine/estimate.ts';
 import type { RunMetrics } from '../engine/metrics.ts';
 import { runAll } from '../engine/pool.ts';
 import type { Labels, RunSpec } from '../scenario/load.ts';
@@ -38,7 +39,8 @@ export function planCheck(file: string): CheckPlan {
 }
 
 export interface ExecuteCheckOptions {
-  workers: number;
+  /** worker threads; null: chosen from the runs' estimated work (engine/estimate.ts) */
+  workers: number | null;
   /** fraction of all runs done */
   onProgress?: (fraction: number) => void;
 }
@@ -48,7 +50,7 @@ export async function executePlan(plan: CheckPlan, opts: ExecuteCheckOptions): P
   const fraction = new Float64Array(plan.specs.length);
   const report = (): void => opts.onProgress?.(fraction.reduce((a, b) => a + b, 0) / Math.max(1, fraction.length));
   const runs = await runAll(plan.specs, {
-    workers: opts.workers,
+    workers: opts.workers ?? chooseWorkers(estimateRuns(plan.specs), idleCpus()).workers,
     check: false,
     onProgress: (i, f) => {
       fraction[i] = f;

@@ -7,7 +7,8 @@ import { progressBar } from './progress.ts';
 export interface CheckCommandOptions {
   golden: string | null;
   update: boolean;
-  workers: number;
+  /** null: chosen from the estimated work */
+  workers: number | null;
   /** `--tolerance NAME=VALUE` texts, in the order given */
   tolerance: string[];
   all: boolean;

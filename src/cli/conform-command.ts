@@ -11,7 +11,8 @@ export function conformCommand(files: string[], check: boolean, out: (line: stri
         continue;
       }
       failed++;
-      out(`FAIL ${c.name} (${c.file}:${c.failure.line}): ${c.failure.reason}`);
+      // a problem with the file as a whole (missing, empty, not a trace) has no line to name
+      out(`FAIL ${c.name} (${c.file}${c.failure.line > 0 ? `:${c.failure.line}` : ''}): ${c.failure.reason}`);
     }
   }
   out(`${passed} passed, ${failed} failed`);

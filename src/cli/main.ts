@@ -2,7 +2,10 @@
  * The command line: `sim <command> ...`. Commands and their options are declared as data; a
  * user error prints one line and exits 2, never a stack trace.
  */
+import { parseArgs as nodeParseArgs } from 'node:util';
+import { statSync } from 'node:fs';
 import { InputError } from '../input/input-error.ts';
+import { didYouMean } from '../input/suggest.ts';
 import { PercpuConfigError } from '../kernel/allocator.ts';
 import { conformCommand } from './conform-command.ts';
 import { runCommand } from './run-command.ts';
@@ -12,7 +15,8 @@ import { checkCommand } from './check-command.ts';
 import { calibrateCommand } from './calibrate-command.ts';
 import { parseCostModels, validateCommand } from './validate-command.ts';
 import { takeRepeatedOption } from './repeated-option.ts';
-import { defaultWorkers, RunError } from '../engine/pool.ts';
+import { parseMemorySize } from './run-size.ts';
+import { RunError } from '../engine/pool.ts';
 
 interface OptionSpec {
   name: string;
@@ -28,7 +32,8 @@ interface CommandSpec {
 }
 
 /** options several commands share, declared once */
-const WORKERS: OptionSpec = { name: '--workers', value: 'N', help: 'worker threads (default: CPUs, at most 8; 0 = this thread)' };
+const WORKERS: OptionSpec = { name: '--workers', value: 'N', help: 'worker threads (default: chosen from the estimated work, at most the CPUs; 0 = this thread)' };
+const MAX_MEMORY: OptionSpec = { name: '--max-memory', value: 'SIZE', help: 'refuse a run estimated to need more host memory (8G, 512M; default: what this process may use)' };
 const CHECK: OptionSpec = { name: '--check', help: 'run the allocator invariant checker after every operation' };
 const NO_WALL_CLOCK: OptionSpec = { name: '--no-wall-clock', help: 'write wall_ms as 0 so metrics files compare byte for byte' };
 
@@ -40,6 +45,7 @@ const COMMANDS: CommandSpec[] = [
     options: [
       { name: '--json', value: 'FILE', help: 'write the metrics (percpu-sim/metrics/1) to FILE' },
       WORKERS,
+      MAX_MEMORY,
       CHECK,
       { name: '--ftrace', value: 'PATH', help: 'write the percpu tracepoints as ftrace text (a file, or a directory: one per run)' },
       { name: '--stats', value: 'DIR', help: 'write percpu_stats (and the meminfo Percpu line) after every phase of every run' },
@@ -59,8 +65,9 @@ const COMMANDS: CommandSpec[] = [
     options: [
       { name: '--out', value: 'DIR', help: 'result directory (required): DIR/sweep.json, DIR/points/<key>.json' },
       { name: '--grid', value: 'NAME=V1,V2', help: 'a grid dimension (repeatable): preset, cpus, nodes, pageSize, allocator, knobs.*, firstChunk.*, machine.<path>' },
-      { name: '--shard', value: 'i/n', help: 'run only the points whose index mod n is i' },
+      { name: '--shard', value: 'i/n', help: 'run the i-th of n slices balanced by estimated cost; auto/n or auto: i (and n) from a job array (docs/distributed.md)' },
       WORKERS,
+      MAX_MEMORY,
       { name: '--json', value: 'FILE', help: "write this invocation's points as percpu-sim/metrics/1 to FILE" },
       NO_WALL_CLOCK,
       CHECK,
@@ -125,27 +132,36 @@ export function usage(): string {
 
 class UsageError extends Error {}
 
-/** splits argv into positional arguments and the command's declared options */
-function parseArgs(spec: CommandSpec, argv: string[]): { args: string[]; opts: Map<string, string | true> } {
-  const args: string[] = [];
-  const opts = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) {
-      args.push(a);
-      continue;
-    }
-    const [name, inline] = a.split('=', 2) as [string, string | undefined];
-    const o = spec.options.find((x) => x.name === name);
-    if (!o) throw new UsageError(`${spec.name}: unknown option ${name}`);
-    if (!o.value) opts.set(name, true);
-    else {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new UsageError(`${spec.name}: ${name} needs a value (${o.value})`);
-      opts.set(name, v);
-    }
+/** the option of `spec` an argument names (`--json`, `--json=x`), or the argument itself */
+const optionName = (arg: string): string => arg.split('=', 1)[0]!;
+
+/** one line for what util.parseArgs refused in `argv` */
+function argumentProblem(spec: CommandSpec, argv: readonly string[], e: Error & { code?: string }): string {
+  const names = spec.options.map((o) => o.name);
+  const given = argv.filter((a) => a.startsWith('-')).map(optionName);
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const bad = given.find((a) => !names.includes(a)) ?? '?';
+    const known = names.length > 0 ? `; options of ${spec.name}: ${names.join(', ')}` : `; ${spec.name} takes no options`;
+    return `${spec.name}: unknown option ${bad}${didYouMean(bad, names).replace(/`/g, '')}${known}`;
   }
-  return { args, opts };
+  const o = spec.options.find((x) => e.message.includes(`'${x.name}`));
+  if (o?.value) return `${spec.name}: ${o.name} needs a value (${o.name} ${o.value}; a value starting with - as ${o.name}=VALUE)`;
+  if (o) return `${spec.name}: ${o.name} takes no value`;
+  return `${spec.name}: ${e.message.split('. ')[0]}`;
+}
+
+/** splits argv into positional arguments and the command's declared options (util.parseArgs, strict) */
+function parseArgs(spec: CommandSpec, argv: string[]): { args: string[]; opts: Map<string, string | true> } {
+  const options = Object.fromEntries(spec.options.map((o) => [o.name.slice(2), { type: o.value ? ('string' as const) : ('boolean' as const) }]));
+  let parsed: ReturnType<typeof nodeParseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = nodeParseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(argumentProblem(spec, argv, e as Error & { code?: string }));
+  }
+  const opts = new Map<string, string | true>();
+  for (const [name, value] of Object.entries(parsed.values)) if (value !== undefined && value !== false) opts.set(`--${name}`, value as string | true);
+  return { args: parsed.positionals, opts };
 }
 
 function intOption(opts: Map<string, string | true>, name: string): number | null {
@@ -155,10 +171,37 @@ function intOption(opts: Map<string, string | true>, name: string): number | nul
   return Number(v);
 }
 
+const isDirectory = (arg: string): boolean => {
+  try {
+    return statSync(arg).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** an existing file: `sim PATH` runs it as a scenario */
+function isPath(arg: string): boolean {
+  try {
+    statSync(arg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const memoryOption = (opts: Map<string, string | true>): number | null => {
+  const v = opts.get('--max-memory');
+  return typeof v === 'string' ? parseMemorySize(v) : null;
+};
+
 export async function main(argv: string[]): Promise<number> {
   const out = (text: string): void => void process.stdout.write(text);
   let [command, ...rest] = argv;
-  if (command !== undefined && /\.json5?$/.test(command)) {
+  if (command !== undefined && isDirectory(command)) {
+    process.stderr.write(`sim: ${command}: is a directory, expected a command or a SCENARIO.json5 file; see \`sim help\`\n`);
+    return 2;
+  }
+  if (command !== undefined && (/\.json5?$/.test(command) || isPath(command))) {
     rest = [command, ...rest];
     command = 'run';
   }
@@ -166,11 +209,11 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run': {
         const { args, opts } = parseArgs(COMMANDS[0]!, rest);
-        if (args.length !== 1) throw new UsageError('run needs exactly one SCENARIO file');
+        if (args.length !== 1) throw new UsageError(`run needs exactly one SCENARIO file, got ${args.length === 0 ? 'none' : args.join(' ')}`);
         const path = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
         return await runCommand(
           args[0]!,
-          { json: path('--json'), workers: intOption(opts, '--workers'), check: opts.has('--check'), ftrace: path('--ftrace'), stats: path('--stats'), html: path('--html') },
+          { json: path('--json'), workers: intOption(opts, '--workers'), maxMemory: memoryOption(opts), check: opts.has('--check'), ftrace: path('--ftrace'), stats: path('--stats'), html: path('--html') },
           out,
         );
       }
@@ -186,7 +229,7 @@ export async function main(argv: string[]): Promise<number> {
         const str = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
         return await sweepCommand(
           args[0]!,
-          { out: str('--out'), grid, shard: str('--shard'), workers: intOption(opts, '--workers'), json: str('--json'), wallClock: !opts.has('--no-wall-clock'), check: opts.has('--check') },
+          { out: str('--out'), grid, shard: str('--shard'), workers: intOption(opts, '--workers'), maxMemory: memoryOption(opts), json: str('--json'), wallClock: !opts.has('--no-wall-clock'), check: opts.has('--check') },
           out,
         );
       }
@@ -203,7 +246,7 @@ export async function main(argv: string[]): Promise<number> {
         const golden = opts.get('--golden');
         return await checkCommand(
           args[0]!,
-          { golden: typeof golden === 'string' ? golden : null, update: opts.has('--update'), workers: intOption(opts, '--workers') ?? defaultWorkers(), tolerance, all: opts.has('--all') },
+          { golden: typeof golden === 'string' ? golden : null, update: opts.has('--update'), workers: intOption(opts, '--workers'), tolerance, all: opts.has('--all') },
           out,
         );
       }
@@ -237,13 +280,14 @@ export async function main(argv: string[]): Promise<number> {
         out(usage() + '\n');
         return 0;
       case undefined:
-        throw new UsageError('no command given');
+        process.stderr.write(usage() + '\n');
+        return 2;
       default:
-        throw new UsageError(`unknown command "${command}"`);
+        throw new UsageError(`unknown command "${command}"${didYouMean(command, COMMANDS.map((c) => c.name)).replace(/`/g, '')}; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`sim: ${e.message}\n\n${usage()}\n`);
+      process.stderr.write(`sim: ${e.message}; see \`sim help\`\n`);
       return 2;
     }
     if (e instanceof InputError || e instanceof PercpuConfigError || e instanceof RunError) {

@@ -1,14 +1,15 @@
-/** `sim [run] SCENARIO.json5 [--json FILE] [--workers N] [--check] [--ftrace PATH] [--stats DIR] [--html PATH]` */
-import type { LoadedScenario } from '../scenario/load.ts';
+/** `sim [run] SCENARIO.json5 [--json FILE] [--workers N] [--max-memory SIZE] [--check] [--ftrace PATH] [--stats DIR] [--html PATH]` */
+import type { LoadedScenario, RunSpec } from '../scenario/load.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { preflightRuns } from '../engine/preflight.ts';
-import { defaultWorkers, runAll } from '../engine/pool.ts';
+import { runAll } from '../engine/pool.ts';
 import type { MetricsFile } from '../engine/metrics.ts';
 import { METRICS_SCHEMA } from '../engine/metrics.ts';
 import { renderTable } from '../report/text-table.ts';
 import { scenarioTables } from '../report/scenario-tables.ts';
 import { checkOutputFile, writeOutputFile } from './output-file.ts';
-import { progressBar } from './progress.ts';
+import { runsProgress } from './progress.ts';
+import { sizeRuns } from './run-size.ts';
 import { runWithOutputs } from './run-outputs-command.ts';
 import { timeModelNote } from '../report/time-model-note.ts';
 import { loadMachine } from '../hw/machine-config.ts';
@@ -23,24 +24,26 @@ export interface RunCommandOptions {
   stats?: string | null;
   /** HTML report: a file, or a directory with one page per run */
   html?: string | null;
+  /** refuse runs whose estimated peak exceeds this many bytes (default: the memory this process may use) */
+  maxMemory?: number | null;
 }
+
+/** `bitmap size=8 order=inorder` */
+export const runLabel = (spec: RunSpec): string => [spec.allocator, ...Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`)].join(' ');
 
 export async function runCommand(file: string, opts: RunCommandOptions, out: (text: string) => void): Promise<number> {
   if (opts.json) checkOutputFile(opts.json, '--json');
   const loaded: LoadedScenario = loadScenario(file);
   preflightRuns(file, loaded.runs);
-  const bar = progressBar();
-  const fraction = new Float64Array(loaded.runs.length);
-  const onProgress = (index: number, f: number): void => {
-    fraction[index] = f;
-    bar.update(fraction.reduce((a, b) => a + b, 0) / fraction.length, `${loaded.runs.length} runs`);
-  };
+  const sized = sizeRuns(file, loaded.runs, { maxMemory: opts.maxMemory ?? null, workers: opts.workers, note: (line) => void process.stderr.write(line + '\n') });
+  const bar = runsProgress(loaded.runs.map((spec, i) => ({ label: runLabel(spec), estimate: sized.estimates[i]! })));
+  const onProgress = (index: number, f: number): void => bar.update(index, f);
   const observed = opts.ftrace || opts.stats || opts.html;
   const notes: string[] = [];
   const runs = observed
     ? runWithOutputs(loaded, { ftrace: opts.ftrace ?? null, stats: opts.stats ?? null, html: opts.html ?? null, check: opts.check }, onProgress, (l) => notes.push(l))
     : await runAll(loaded.runs, {
-        workers: opts.workers ?? defaultWorkers(),
+        workers: sized.workers,
         check: opts.check,
         onProgress,
         onResult: (spec) => onProgress(spec.index, 1),

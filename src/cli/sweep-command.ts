@@ -1,20 +1,27 @@
-/** `sim sweep SCENARIO --out DIR [--grid NAME=V1,V2]... [--shard i/n] [--workers N] [--json FILE] [--no-wall-clock] [--check]` */
-import { defaultWorkers } from '../engine/pool.ts';
+/** `sim sweep SCENARIO --out DIR [--grid NAME=V1,V2]... [--shard i/n|auto/n|auto] [--workers N] [--max-memory SIZE] [--json FILE] [--no-wall-clock] [--check]` */
+import { estimateRuns } from '../engine/estimate.ts';
+import type { RunSpec } from '../scenario/load.ts';
 import { InputError } from '../input/input-error.ts';
 import { preflightRuns } from '../engine/preflight.ts';
 import { renderTable } from '../report/text-table.ts';
 import { checkOutputFile, writeOutputFile } from './output-file.ts';
 import { planSweep } from '../sweep/plan.ts';
-import { runSweep } from '../sweep/run-sweep.ts';
+import { runSweep, shardPoints } from '../sweep/run-sweep.ts';
+import type { SweepPoint } from '../sweep/plan.ts';
+import { describePoint } from '../sweep/plan.ts';
 import { parseShard } from '../sweep/shard.ts';
 import { sweepMetricsText, sweepTable } from '../sweep/sweep-report.ts';
-import { progressBar } from './progress.ts';
+import type { RunsProgress } from './progress.ts';
+import { runsProgress } from './progress.ts';
+import { formatSeconds, sizeRuns } from './run-size.ts';
 
 export interface SweepCommandOptions {
   out: string | null;
   grid: string[];
   shard: string | null;
   workers: number | null;
+  /** refuse points whose estimated peak exceeds this many bytes (default: the memory this process may use) */
+  maxMemory?: number | null;
   json: string | null;
   wallClock: boolean;
   check: boolean;
@@ -28,18 +35,31 @@ export async function sweepCommand(file: string, opts: SweepCommandOptions, out:
   const shard = opts.shard === null ? null : parseShard(opts.shard);
   const plan = planSweep(file, opts.grid);
   const pointOf = new Map(plan.points.map((p) => [p.spec, p]));
-  preflightRuns(file, plan.points.map((p) => p.spec), (spec) => `sweep point ${Object.entries(pointOf.get(spec)?.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  const bar = progressBar();
+  const context = (spec: RunSpec): string => `sweep point ${describePoint({ ...(pointOf.get(spec)?.labels ?? {}), allocator: spec.allocator })}`;
+  preflightRuns(file, plan.points.map((p) => p.spec), context);
+  const costs = estimateRuns(plan.points.map((p) => p.spec)).map((e) => e.seconds);
+  const mine = shard ? shardPoints(plan, shard, costs) : plan.points;
+  const note = (line: string): void => void process.stderr.write(line + '\n');
+  const sized = sizeRuns(file, mine.map((p) => p.spec), { maxMemory: opts.maxMemory ?? null, workers: opts.workers, note, context });
+  const estimateOf = new Map(mine.map((p, i) => [p.key, sized.estimates[i]!]));
+  let bar: RunsProgress | null = null;
+  const started = performance.now();
   const outcome = await runSweep(plan, {
     dir: opts.out,
-    workers: opts.workers ?? defaultWorkers(),
+    workers: sized.workers,
     check: opts.check,
     shard,
-    onProgress: (f, done, pending) => bar.update(f, `${done}/${pending} points`),
+    costs,
+    onStart: (pending: readonly SweepPoint[]) => {
+      bar = runsProgress(pending.map((p) => ({ label: describePoint({ ...p.labels, allocator: p.spec.allocator }), estimate: estimateOf.get(p.key)! })), 'points');
+    },
+    onPointProgress: (i, f) => bar?.update(i, f),
   });
-  bar.done();
+  (bar as RunsProgress | null)?.done();
+  const tookSeconds = (performance.now() - started) / 1000;
   const header = `${plan.name}: ${plan.scenario.description ?? ''}`.trimEnd();
-  const slice = shard ? `, shard ${shard.index}/${shard.count}: ${outcome.points.length} of them` : '';
+  const estimated = mine.reduce((t, p) => t + estimateOf.get(p.key)!.seconds, 0);
+  const slice = shard ? `, shard ${shard.index}/${shard.count}${shard.source ? ` (${shard.source})` : ''}: ${outcome.points.length} of them, estimated ${formatSeconds(estimated)} of work, took ${formatSeconds(tookSeconds)}` : '';
   out(`${header}\n${plan.points.length} points${slice}; ran ${outcome.ran}, ${outcome.skipped} already in ${opts.out}\n\n`);
   out(renderTable(sweepTable(sweepTitle(plan.name), plan.labelNames, outcome.runs)) + '\n');
   if (opts.json) {

@@ -8,7 +8,10 @@ import { InputError } from '../input/input-error.ts';
 import { readTextFile } from '../input/json5-file.ts';
 import { locateValues, pathKey, positionOf } from '../input/json5-locate.ts';
 import type { Machine } from '../hw/machine-config.ts';
-import { loadMachine, machineFirstChunk, machineTopology } from '../hw/machine-config.ts';
+import { listPresets, loadMachine, machineFirstChunk, machineTopology } from '../hw/machine-config.ts';
+import { didYouMean, withPresetSuggestion } from '../input/suggest.ts';
+import { knownKeys } from '../input/schema-keys.ts';
+import { MachineFileSchema } from '../hw/machine-schema.ts';
 import { SimplePlatform } from '../hw/simple-platform.ts';
 import type { FirstChunkRequest } from '../kernel/allocator.ts';
 import { InvariantError, KERNEL_OF, PercpuConfigError } from '../kernel/allocator.ts';
@@ -18,9 +21,6 @@ import type { RunSpec } from '../scenario/load.ts';
 import { valueAt } from '../input/json5-file.ts';
 
 type Path = (string | number)[];
-
-/** `file:line:column` already opens the message */
-const isLocated = (message: string): boolean => /^[^\s:][^:]*:\d+:\d+: /.test(message);
 
 const FIRST_CHUNK_FIELDS = ['staticSize', 'reservedSize', 'dynSize', 'atomSize'] as const;
 type FirstChunkField = (typeof FIRST_CHUNK_FIELDS)[number];
@@ -59,7 +59,9 @@ export function preflightRuns(file: string, runs: readonly RunSpec[], context: (
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         // an unknown preset or an unreadable machine file: say where the scenario names it
-        return fail(isLocated(e.message) ? e.message : `${where(['machine'])}: machine: ${e.message}`);
+        const message = withMachineKeySuggestions(withPresetSuggestion(e.message, listPresets()));
+        // the scenario line that names the machine, then the machine file's own place (each line: several problems are several lines)
+        return fail(message.split('\n').map((line) => (line.startsWith(`${file}:`) ? line : `${where(['machine'])}: machine: ${line}`)).join('\n'));
       }
       machines.set(key, machine);
     }
@@ -71,6 +73,16 @@ export function preflightRuns(file: string, runs: readonly RunSpec[], context: (
     const problem = setupProblem(spec, machine);
     if (problem !== null) fail(placeOf(problem.path, spec, machine, where) + problem.message);
   }
+}
+
+/** the machine file's unknown keys (src/hw/ says only that they are unknown) with the nearest known key of the format */
+export function withMachineKeySuggestions(message: string): string {
+  return message.replace(/([\w.[\]]+): unknown key \(the machine file format is described in config\/README\.md\)/g, (all, field: string) => {
+    const path = field.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    const known = knownKeys(MachineFileSchema, {}, path.slice(0, -1));
+    const hint = didYouMean(String(path.at(-1)), known);
+    return hint === '' ? all : `${field}: unknown key${hint} (the machine file format is described in config/README.md)`;
+  });
 }
 
 /** what goes wrong when the allocator sets up its first chunk on `machine`, or null */

@@ -8,6 +8,8 @@ import JSON5 from 'json5';
 import type { z } from 'zod';
 import { InputError } from './input-error.ts';
 import { locateValues, pathKey, positionOf } from './json5-locate.ts';
+import { knownKeys } from './schema-keys.ts';
+import { didYouMean, nameList, nearest } from './suggest.ts';
 
 /** The file's text, or an InputError saying why it cannot be had. */
 export function readTextFile(file: string): string {
@@ -62,18 +64,77 @@ export function firstProblems(lines: string[]): string[] {
   return kept;
 }
 
-/** One line per zod issue (the first few), each naming file:line:column and the field. */
-export function describeIssues(file: string, text: string, value: unknown, error: z.ZodError): string {
+type Issue = z.core.$ZodIssue;
+const pathOf = (issue: Issue): (string | number)[] => issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+
+/** a required field is missing: every branch of the issue was handed `undefined` */
+function isMissing(issue: Issue, value: unknown): boolean {
+  return valueAt(value, pathOf(issue)) === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union');
+}
+
+/** the issues inside a union's branches, flattened */
+const branchIssues = (issue: Issue): Issue[] => (issue.code === 'invalid_union' ? issue.errors.flat().flatMap((i) => [i, ...branchIssues(i)]) : []);
+
+/** what a failed field allows, said plainly, with the nearest allowed name when it got a string */
+function allowed(issue: Issue, value: unknown): string {
+  const got = valueAt(value, pathOf(issue));
+  const suggest = (options: string[]): string => (typeof got === 'string' ? didYouMean(got, options) : '');
+  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
+    const options = (issue.options as unknown[]).map(String);
+    return `expected one of ${nameList(options)}${suggest(options)}`;
+  }
+  if (issue.code === 'invalid_value') {
+    const options = issue.values.map(String);
+    return `expected one of ${nameList(options)}${suggest(options)}`;
+  }
+  if (isMissing(issue, value)) {
+    const types = issue.code === 'invalid_type' ? [issue.expected] : branchIssues(issue).flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : []));
+    const kinds = [...new Set(types)].map((t) => (t === 'string' && issue.code === 'invalid_union' ? 'a $name reference' : t));
+    return kinds.length > 0 ? `required, expected ${kinds.join(' or ')}` : 'required';
+  }
+  const enumBranch = branchIssues(issue).find((i) => i.code === 'invalid_value');
+  if (enumBranch?.code === 'invalid_value') return `${issue.message}${suggest(enumBranch.values.map(String))}`;
+  // a field that takes a name or a `$name` reference says its names in its message (phase-schema.ts)
+  const listed = /^expected one of (.+) or a \$name/.exec(issue.message);
+  if (listed) return `${issue.message}${suggest(listed[1]!.split(', '))}`;
+  return issue.message;
+}
+
+/**
+ * One line per zod issue (the first few), each naming file:line:column, the field, what it
+ * received and what is allowed. An unknown key gets the nearest known key as a suggestion
+ * (`schema` gives the known keys); a required field missing beside an unknown key that is its
+ * misspelling is said once, on the unknown key.
+ */
+export function describeIssues(file: string, text: string, value: unknown, error: z.ZodError, schema?: z.ZodType): string {
   const located = locateValues(text);
-  const lines = error.issues.map((issue) => {
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
-    const fieldPath = keys.length > 0 ? [...path, keys[0]!] : path;
-    const pos = positionOf(located, fieldPath);
-    const field = pathKey(fieldPath) || '(top level)';
-    const what = keys.length > 0 ? `unknown key (known keys are listed in the README)` : `${issue.message}, received ${received(valueAt(value, path))}`;
-    return `${file}:${pos.line}:${pos.column}: ${field}: ${what}`;
-  });
+  const misspelt = new Set<string>();
+  const lines: string[] = [];
+  for (const issue of error.issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const known = schema ? knownKeys(schema, value, pathOf(issue)) : [];
+    for (const key of issue.keys) {
+      const near = nearest(key, known.filter((k) => valueAt(value, [...pathOf(issue), k]) === undefined)) ?? nearest(key, known);
+      if (near !== null) misspelt.add(pathKey([...pathOf(issue), near]));
+    }
+  }
+  for (const issue of error.issues) {
+    const path = pathOf(issue);
+    if (issue.code === 'unrecognized_keys') {
+      const known = schema ? knownKeys(schema, value, path) : [];
+      for (const key of issue.keys) {
+        const fieldPath = [...path, key];
+        const pos = positionOf(located, fieldPath);
+        const hint = known.length > 0 ? `${didYouMean(key, known)}; known keys: ${nameList(known)}` : ' (known keys are listed in the README)';
+        lines.push(`${file}:${pos.line}:${pos.column}: ${pathKey(fieldPath)}: unknown key${hint}`);
+      }
+      continue;
+    }
+    if (isMissing(issue, value) && misspelt.has(pathKey(path))) continue;
+    const pos = positionOf(located, path);
+    const field = pathKey(path) || '(top level)';
+    lines.push(`${file}:${pos.line}:${pos.column}: ${field}: ${allowed(issue, value)}, received ${received(valueAt(value, path))}`);
+  }
   return firstProblems(lines).join('\n');
 }
 
@@ -86,6 +147,6 @@ export function loadJson5File<S extends z.ZodType>(file: string, schema: S): z.o
 
 export function validateJson5<S extends z.ZodType>(file: string, text: string, value: unknown, schema: S): z.output<S> {
   const r = schema.safeParse(value);
-  if (!r.success) throw new InputError(describeIssues(file, text, value, r.error));
+  if (!r.success) throw new InputError(describeIssues(file, text, value, r.error, schema));
   return r.data;
 }

@@ -8,7 +8,11 @@ import type { TextTable } from './text-table.ts';
 import { formatNumber } from './text-table.ts';
 
 const SHORT: Record<string, string> = { areamap: 'areamap v4.13', 'bitmap-v4.14': 'bitmap v4.14', bitmap: 'bitmap v6.12' };
-const rowKey = (m: RunMetrics, rows: readonly string[]): string => rows.map((r) => (r in m.labels ? String(m.labels[r]) : 'all')).join(' / ');
+/** a run's value of a dimension: its matrix label, or a built-in dimension (allocator, kernel, machine) */
+const dimensionValue = (m: RunMetrics, name: string): string =>
+  name in m.labels ? String(m.labels[name]) : name === 'allocator' || name === 'kernel' || name === 'machine' ? m[name] : 'all';
+const rowKey = (m: RunMetrics, rows: readonly string[]): string => (rows.length === 0 ? 'all' : rows.map((r) => dimensionValue(m, r)).join(' / '));
+const rowHeader = (rows: readonly string[]): string => (rows.length === 0 ? 'runs' : rows.join(' / '));
 
 /** distinct values in first-seen order */
 const distinct = <T>(xs: T[]): T[] => [...new Set(xs)];
@@ -32,7 +36,7 @@ function allocatorGrid<C>(
 ): Pick<TextTable, 'header' | 'rows'> {
   const allocators = distinct(runs.map((r) => r.allocator));
   const keys = distinct(runs.map((r) => rowKey(r, rows)));
-  const header = [rows.join(' / '), ...allocators.flatMap((a) => columns.map((c) => `${SHORT[a] ?? a} ${label(c)}`))];
+  const header = [rowHeader(rows), ...allocators.flatMap((a) => columns.map((c) => `${SHORT[a] ?? a} ${label(c)}`))];
   const body = keys.map((k) => [
     k,
     ...allocators.flatMap((a) =>
@@ -58,7 +62,7 @@ function referenceTable(s: Scenario, runs: readonly RunMetrics[], rows: readonly
   const ref = s.report.reference;
   if (!ref) return null;
   const cols = distinct(Object.values(ref.values).flatMap((byAlloc) => Object.entries(byAlloc).flatMap(([a, byPhase]) => Object.keys(byPhase).map((p) => `${a}\u0000${p}`))));
-  const header = [rows.join(' / '), ...cols.map((c) => `${SHORT[c.split('\u0000')[0]!] ?? c} ${c.split('\u0000')[1]}`)];
+  const header = [rowHeader(rows), ...cols.map((c) => `${SHORT[c.split('\u0000')[0]!] ?? c} ${c.split('\u0000')[1]}`)];
   const body = Object.entries(ref.values).map(([k, byAlloc]) => [
     k,
     ...cols.map((c) => {
@@ -113,7 +117,7 @@ export function scenarioTables(s: Scenario, runs: readonly RunMetrics[]): TextTa
   const ref = referenceTable(s, runs, r.worst?.rows ?? allDims);
   if (ref) out.push(ref);
   if (r.breakdown) out.push(modeledTable(r.breakdown.title, runs, r.breakdown.rows));
-  if (!r.worst && !r.breakdown) out.push(modeledTable('Modeled ms per phase', runs, allDims.length > 0 ? allDims : ['run']));
+  if (!r.worst && !r.breakdown) out.push(modeledTable('Modeled ms per phase', runs, allDims));
   if (r.footprint) out.push(footprintTable(r.footprint.title, runs, r.footprint.rows));
   if (r.failures) out.push(failuresTable(r.failures.title, runs, r.failures.rows));
   if (r.counters) out.push(countersTable(r.counters.title, runs, r.counters.rows, r.counters.counters));

@@ -12,6 +12,7 @@ import { locateValues, positionOf } from '../input/json5-locate.ts';
 import type { Scenario } from './schema.ts';
 import { ScenarioSchema } from './schema.ts';
 import type { Labels } from './resolve-phases.ts';
+import { checkReportNames } from './report-names.ts';
 import { anchorReplayPaths, checkWorkloadSequence, resolvePhases, substitute } from './resolve-phases.ts';
 
 export type { Labels };
@@ -55,12 +56,13 @@ export function loadScenario(file: string): LoadedScenario {
     const p = positionOf(locateValues(text), path);
     return `${file}:${p.line}:${p.column}`;
   };
+  checkReportNames(scenario, where);
   anchorReplayPaths(scenario, file);
   return { file, name, scenario, runs: expandRuns(name, scenario, where) };
 }
 
 /** every combination of the matrix, in declared order, last dimension fastest */
-function matrixPoints(matrix: Record<string, (string | number)[]>): Labels[] {
+function matrixPoints(matrix: Record<string, (string | number | boolean)[]>): Labels[] {
   let points: Labels[] = [{}];
   for (const [key, values] of Object.entries(matrix)) {
     points = points.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));

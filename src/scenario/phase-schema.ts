@@ -19,6 +19,7 @@ function plainValue(t: z.ZodType): string {
   if (t instanceof z.ZodEnum) return `one of ${t.options.join(', ')}`;
   if (t instanceof z.ZodNumber) return 'a number';
   if (t instanceof z.ZodString) return 'a string';
+  if (t instanceof z.ZodBoolean) return 'true or false';
   return 'a value';
 }
 
@@ -60,7 +61,7 @@ function phaseSchema(refs: boolean) {
     size: orVar(z.number().int()),
     align: orVar(z.number().int()).default(4),
     gfp: orVar(z.enum(['kernel', 'atomic'])).default('kernel'),
-    reserved: z.boolean().default(false),
+    reserved: orVar(z.boolean()).default(false),
   });
 
   const FreePhase = z.strictObject({
@@ -99,7 +100,7 @@ function phaseSchema(refs: boolean) {
       ...common,
       ...mapCreate,
       /** false: BPF_F_NO_PREALLOC, values allocated per update of a new key */
-      prealloc: z.boolean().default(true),
+      prealloc: orVar(z.boolean()).default(true),
     }),
     z.strictObject({
       phase: z.literal('bpfPercpuHash'),
@@ -117,7 +118,7 @@ function phaseSchema(refs: boolean) {
   const CgroupObject = z.strictObject({
     size: orVar(PositiveInt),
     align: orVar(z.number().int()).default(8),
-    perNode: z.boolean().default(false),
+    perNode: orVar(z.boolean()).default(false),
   });
 
   const destroyFields = {

@@ -15,10 +15,12 @@ import type { ReplayFormat } from '../engine/generators/replay-ops.ts';
 import { formatOfFile, loadReplayOps } from '../engine/generators/replay-ops.ts';
 import { InputError } from '../input/input-error.ts';
 import { pathKey } from '../input/json5-locate.ts';
+import { didYouMean, nameList } from '../input/suggest.ts';
+import { shown } from '../input/shown.ts';
 import type { ScenarioPhase } from './phase-schema.ts';
 import { ResolvedPhase } from './phase-schema.ts';
 
-export type Labels = Record<string, string | number>;
+export type Labels = Record<string, string | number | boolean>;
 export type Where = (path: (string | number)[]) => string;
 
 const REF = /^\$([A-Za-z_][A-Za-z0-9_]*)$/;
@@ -32,7 +34,10 @@ export function substitute(value: unknown, labels: Labels, at: (string | number)
     const m = REF.exec(value);
     if (!m) return value;
     const key = m[1]!;
-    if (!(key in labels)) throw new InputError(`${where(at)}: ${pathKey(at)}: no matrix dimension "${key}"`);
+    if (!(key in labels)) {
+      const known = Object.keys(labels);
+      throw new InputError(`${where(at)}: ${pathKey(at)}: no matrix dimension ${shown(key)}${didYouMean(key, known)}${known.length > 0 ? `; the matrix has ${nameList(known)}` : '; the scenario has no matrix'}`);
+    }
     used.set(pathKey(at), key);
     return labels[key];
   }
@@ -53,7 +58,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
  * the scenario file (literal paths, and the matrix values a `file: '$name'` takes), so runs,
  * their keys and their workers agree on them wherever the scenario lives.
  */
-export function anchorReplayPaths(s: { workload: ScenarioPhase[]; matrix: Record<string, (string | number)[]> }, scenarioFile: string): void {
+export function anchorReplayPaths(s: { workload: ScenarioPhase[]; matrix: Record<string, (string | number | boolean)[]> }, scenarioFile: string): void {
   const anchor = (f: string): string => relative(process.cwd(), resolvePath(dirname(scenarioFile), f)) || '.';
   const anchored = new Set<string>();
   for (const p of s.workload) {
@@ -113,6 +118,7 @@ function defaultName(p: ScenarioPhase): string {
 }
 
 const num = (v: unknown): number => v as number;
+const bool = (v: unknown): boolean => v as boolean;
 const sizesOf = (sizes: readonly { size: unknown; align: unknown; weight: unknown }[]): SizeEntry[] =>
   sizes.map((e) => ({ size: e.size as number | [number, number], align: num(e.align), weight: num(e.weight) }));
 
@@ -121,7 +127,7 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
   const withCpu = <T extends object>(s: T): T & { cpu?: number } => (p.cpu === undefined ? s : { ...s, cpu: num(p.cpu) });
   switch (p.phase) {
     case 'alloc':
-      return withCpu({ phase: 'alloc', name, count: num(p.count), size: num(p.size), align: num(p.align), atomic: p.gfp === 'atomic', reserved: p.reserved });
+      return withCpu({ phase: 'alloc', name, count: num(p.count), size: num(p.size), align: num(p.align), atomic: p.gfp === 'atomic', reserved: bool(p.reserved) });
     case 'free':
       return withCpu(p.count === undefined ? { phase: 'free', name, order: p.order as never } : { phase: 'free', name, order: p.order as never, count: num(p.count) });
     case 'bpfPercpuArray':
@@ -136,7 +142,7 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
             maps: num(p.maps),
             entries: num(p.entries),
             valueSize: num(p.valueSize),
-            prealloc: 'prealloc' in p ? p.prealloc : true,
+            prealloc: 'prealloc' in p ? bool(p.prealloc) : true,
           });
         case 'destroy':
           return withCpu({ phase: p.phase, name, action: 'destroy', map: p.map });
@@ -148,7 +154,7 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
       break;
     case 'cgroups':
       if (p.action === 'create') {
-        const objects: CgroupObject[] = p.objects ? p.objects.map((o) => ({ size: num(o.size), align: num(o.align), perNode: o.perNode })) : [...MEMCG_V6_12_OBJECTS];
+        const objects: CgroupObject[] = p.objects ? p.objects.map((o) => ({ size: num(o.size), align: num(o.align), perNode: bool(o.perNode) })) : [...MEMCG_V6_12_OBJECTS];
         return withCpu({ phase: 'cgroups', name, action: 'create', group: p.group, count: num(p.count), objects });
       }
       return withCpu({ phase: 'cgroups', name, action: 'destroy', group: p.group, count: p.count === undefined ? null : num(p.count), pick: p.pick as never });
@@ -177,7 +183,13 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
 /** a replay's recording must exist and read cleanly before any run starts */
 function checkReplayFile(path: string, format: ReplayFormat, at: (string | number)[], where: Where): void {
   if (!existsSync(path)) throw new InputError(`${where(at)}: ${pathKey(at)}: no such file: ${path}`);
-  loadReplayOps(path, format);
+  try {
+    loadReplayOps(path, format);
+  } catch (e) {
+    // the recording's own place, after the scenario line that names it
+    if (e instanceof InputError) throw new InputError(`${where(at)}: ${pathKey(at)}: ${e.message}`);
+    throw e;
+  }
 }
 
 /**

@@ -23,7 +23,8 @@ const Balance = z.union([
   z.strictObject({ kworkerDelayUs: z.number().nonnegative() }),
 ]);
 
-const TableRows = z.array(z.string()).min(1);
+/** dimensions to group rows by: matrix dimensions or built-in ones (report-names.ts); [] is one row of every run */
+const TableRows = z.array(z.string());
 
 export const ScenarioSchema = z.strictObject({
   /** what question the scenario answers (also say it in a comment at the top) */
@@ -49,7 +50,8 @@ export const ScenarioSchema = z.strictObject({
   balance: Balance.default('eager'),
   /** how metadata lines are priced: a flat rate ('counts') or the cache model on their addresses ('full') */
   costModel: z.enum(['counts', 'full']).default('counts'),
-  matrix: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.array(z.union([z.string(), z.number()])).min(1)).default({}),
+  /** values of every scalar kind; each is checked where a `$name` uses it */
+  matrix: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)).default({}),
   workload: z.array(Phase).min(1),
   report: z
     .strictObject({

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { ALLOCATOR_NAMES } from '../kernel/allocator.ts';
 import { parseByteSize } from '../hw/byte-size.ts';
 import { MAX_CPUS, MAX_NODES } from '../hw/machine-schema.ts';
+import { didYouMean } from '../input/suggest.ts';
 
 /** one value of a dimension, as it appears in labels and keys */
 export type GridValue = string | number | boolean | null;
@@ -70,6 +71,12 @@ export function dimensionCheck(name: string): Check | null {
   return null;
 }
 
+/** every fixed dimension name, for suggestions */
+const FIXED_DIMENSIONS = ['preset', 'cpus', 'nodes', 'pageSize', 'allocator', ...KNOBS.map((k) => `knobs.${k}`), ...FIRST_CHUNK.map((k) => `firstChunk.${k}`)];
+
+/** ` (did you mean \`cpus\`?)` for a misspelt dimension name, or '' */
+export const suggestDimension = (name: string): string => didYouMean(name, FIXED_DIMENSIONS);
+
 /** A grid: dimension name → values, in declared order. */
 export type Grid = Record<string, GridValue[]>;
 
@@ -78,7 +85,7 @@ export const SweepSchema = z.record(z.string(), z.array(z.unknown()).min(1)).tra
   for (const [name, values] of Object.entries(rec)) {
     const check = dimensionCheck(name);
     if (!check) {
-      ctx.addIssue({ code: 'custom', message: `unknown grid dimension (expected ${GRID_DIMENSION_HELP})`, path: [name] });
+      ctx.addIssue({ code: 'custom', message: `unknown grid dimension${suggestDimension(name)} (expected ${GRID_DIMENSION_HELP})`, path: [name] });
       continue;
     }
     out[name] = values.map((v, i) => {

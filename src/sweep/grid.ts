@@ -4,7 +4,7 @@
  */
 import { InputError } from '../input/input-error.ts';
 import type { Grid, GridValue } from '../scenario/sweep-schema.ts';
-import { dimensionCheck, GRID_DIMENSION_HELP } from '../scenario/sweep-schema.ts';
+import { dimensionCheck, GRID_DIMENSION_HELP, suggestDimension } from '../scenario/sweep-schema.ts';
 
 export type GridPoint = Record<string, GridValue>;
 
@@ -24,7 +24,7 @@ export function parseGridOption(text: string): [string, GridValue[]] {
   if (eq <= 0) throw new InputError(`--grid: expected NAME=V1,V2,... (NAME one of ${GRID_DIMENSION_HELP}), got "${text}"`);
   const name = text.slice(0, eq).trim();
   const check = dimensionCheck(name);
-  if (!check) throw new InputError(`--grid ${name}: unknown grid dimension (expected ${GRID_DIMENSION_HELP})`);
+  if (!check) throw new InputError(`--grid ${name}: unknown grid dimension${suggestDimension(name)} (expected ${GRID_DIMENSION_HELP})`);
   const parts = text.slice(eq + 1).split(',');
   if (parts.some((p) => p.trim() === '')) throw new InputError(`--grid ${name}: expected a comma-separated list of values, got "${text.slice(eq + 1)}"`);
   const values = parts.map((p) => {

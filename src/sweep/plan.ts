@@ -6,7 +6,8 @@
  * rejects fails before anything runs.
  */
 import type { AllocatorName, KernelKnobs } from '../kernel/allocator.ts';
-import { deepMerge, loadMachine } from '../hw/machine-config.ts';
+import { deepMerge, listPresets, loadMachine } from '../hw/machine-config.ts';
+import { withPresetSuggestion } from '../input/suggest.ts';
 import type { Machine } from '../hw/machine-config.ts';
 import { InputError } from '../input/input-error.ts';
 import { readTextFile } from '../input/json5-file.ts';
@@ -101,7 +102,7 @@ export function planSweep(file: string, gridOptions: readonly string[] = []): Sw
         points.push({ index: points.length, key: hashKey({ grid: gridLabels, run: what }), labels: { ...gridLabels, ...spec.labels }, spec: { ...spec, index: points.length } });
       }
     } catch (e) {
-      if (e instanceof InputError && !e.message.startsWith(context)) throw new InputError(`${context}: ${e.message}`);
+      if (e instanceof InputError && !e.message.startsWith(context)) throw new InputError(`${context}: ${withPresetSuggestion(e.message, listPresets())}`);
       throw e;
     }
   }

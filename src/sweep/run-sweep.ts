@@ -6,7 +6,8 @@ import { runAll } from '../engine/pool.ts';
 import type { RunMetrics } from '../engine/metrics.ts';
 import type { SweepPlan, SweepPoint } from './plan.ts';
 import type { Shard } from './shard.ts';
-import { inShard } from './shard.ts';
+import { assignShards } from './shard.ts';
+import { estimateRuns } from '../engine/estimate.ts';
 import { isDone, prepareDir, readPoint, writePoint } from './result-dir.ts';
 
 export interface SweepOptions {
@@ -14,6 +15,12 @@ export interface SweepOptions {
   workers: number;
   check: boolean;
   shard: Shard | null;
+  /** estimated seconds of each point of the plan (estimated here when absent): what shards are balanced by */
+  costs?: readonly number[];
+  /** called once, before anything runs, with the points this invocation will run */
+  onStart?: (pending: readonly SweepPoint[]) => void;
+  /** a pending point (by its position in onStart's list) is this fraction done */
+  onPointProgress?: (position: number, fraction: number) => void;
   /** fraction of this invocation's pending work done, and points finished of those pending */
   onProgress?: (fraction: number, finished: number, pending: number) => void;
 }
@@ -29,11 +36,12 @@ export interface SweepOutcome {
 
 export async function runSweep(plan: SweepPlan, opts: SweepOptions): Promise<SweepOutcome> {
   prepareDir(opts.dir, plan);
-  const points = opts.shard ? plan.points.filter((p) => inShard(p.index, opts.shard!)) : plan.points;
+  const points = opts.shard ? shardPoints(plan, opts.shard, opts.costs) : plan.points;
   const pending = points.filter((p) => !isDone(opts.dir, p.key));
   const fresh = new Map<string, RunMetrics>();
   const fraction = new Float64Array(pending.length);
   let finished = 0;
+  opts.onStart?.(pending);
   const report = (): void => opts.onProgress?.(fraction.reduce((a, b) => a + b, 0) / Math.max(1, pending.length), finished, pending.length);
   // the pool sees pending points by position; the point keeps its grid index
   await runAll(
@@ -43,6 +51,7 @@ export async function runSweep(plan: SweepPlan, opts: SweepOptions): Promise<Swe
       check: opts.check,
       onProgress: (i, f) => {
         fraction[i] = f;
+        opts.onPointProgress?.(i, f);
         report();
       },
       onResult: (spec, metrics) => {
@@ -51,6 +60,7 @@ export async function runSweep(plan: SweepPlan, opts: SweepOptions): Promise<Swe
         writePoint(opts.dir, point, m);
         fresh.set(point.key, m);
         fraction[spec.index] = 1;
+        opts.onPointProgress?.(spec.index, 1);
         finished++;
         report();
       },
@@ -58,4 +68,10 @@ export async function runSweep(plan: SweepPlan, opts: SweepOptions): Promise<Swe
   );
   const runs = points.map((p) => fresh.get(p.key) ?? readPoint(opts.dir, p.key).metrics);
   return { points, runs, ran: pending.length, skipped: points.length - pending.length };
+}
+
+/** the points of one shard, in grid order; points go to shards by estimated cost (shard.ts) */
+export function shardPoints(plan: SweepPlan, shard: Shard, costs?: readonly number[]): SweepPoint[] {
+  const shardOf = assignShards(costs ?? estimateRuns(plan.points.map((p) => p.spec)).map((e) => e.seconds), shard.count);
+  return plan.points.filter((p) => shardOf[p.index] === shard.index);
 }

@@ -3,7 +3,7 @@
  * Reading is strict: anything that is not the format is a `TraceFormatError` naming the line.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { AllocInfo, AllocatorStats } from '../kernel/allocator.ts';
 import { shown } from '../input/shown.ts';
 
@@ -74,12 +74,27 @@ export function readTraceText(file: string): string {
     try {
       bytes = gunzipSync(bytes);
     } catch (e) {
-      throw new TraceFormatError(file, 0, `cannot decompress: ${(e as Error).message}`);
+      // what decompresses before the damage says which line it cut
+      const complete = completeLinesOf(bytes);
+      const where = complete === null ? '' : complete === 0 ? ' (nothing decompresses)' : ` (the text breaks off after line ${complete})`;
+      throw new TraceFormatError(file, complete === null ? 0 : complete + 1, `cannot decompress: ${(e as Error).message}${where}`);
     }
   }
   const text = bytes.toString('utf8');
   if (text.includes('\u0000')) throw new TraceFormatError(file, 0, 'binary data, not JSON lines');
   return text;
+}
+
+/** the whole lines a damaged gzip stream yields before it breaks, or null when none can be had */
+function completeLinesOf(gz: Buffer): number | null {
+  try {
+    const partial = gunzipSync(gz, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    let n = 0;
+    for (const b of partial) if (b === 0x0a) n++;
+    return n;
+  } catch {
+    return null;
+  }
 }
 
 /** Non-blank lines with their 1-based numbers, parsed as JSON. */

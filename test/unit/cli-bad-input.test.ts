@@ -63,7 +63,7 @@ describe('a malformed scenario', () => {
     expect(await rejects(t)).toMatch(new RegExp(`^${t}:3:47: workload\\[0\\]\\.size: .*received "big"`));
     expect(await rejects(put('top.json5', '[1, 2]'))).toMatch(/top\.json5:1:1: \(top level\): /);
     const u = put('unknown.json5', `{\n  machine: 'laptop',\n  colour: 'red',\n  workload: [{phase: 'balance'}],\n}`);
-    expect(await rejects(u)).toBe(`${u}:3:11: colour: unknown key (known keys are listed in the README)`);
+    expect(await rejects(u)).toBe(`${u}:3:11: colour: unknown key; known keys: description, machine, allocators, knobs, firstChunk, seed, cpu, balance, matrix, workload, report, sweep`);
   });
   it('many problems at once: the first five, the fifth saying how many more', async () => {
     const f = put('many.json5', `{machine: 'laptop', workload: [${Array.from({ length: 8 }, () => "{phase: 'alloc', count: -1, size: 8}").join(', ')}]}`);
@@ -90,9 +90,10 @@ describe('a malformed scenario', () => {
 describe('a malformed machine file', () => {
   const machineText = readFileSync(new URL('../../config/laptop.json5', import.meta.url), 'utf8');
   const using = (name: string, machine: string): string => put(`uses-${name}.json5`, `{machine: '${machine}', workload: [{phase: 'balance'}]}`);
-  it('a syntax error names the machine file; an empty or binary one also the scenario line naming it', async () => {
+  it('a syntax error, an empty or a binary machine file: the scenario line naming it, then the machine file', async () => {
     const m = put('m-syntax.json5', machineText.replace("name: 'laptop',", "name: 'laptop'"));
-    expect(await rejects(using('syntax', m))).toMatch(new RegExp(`^${m}:\\d+:\\d+: syntax error`));
+    const ss = using('syntax', m);
+    expect(await rejects(ss)).toMatch(new RegExp(`^${ss}:1:11: machine: ${m}:\\d+:\\d+: syntax error`));
     const e = put('m-empty.json5', '');
     const se = using('empty', e);
     expect(await rejects(se)).toBe(`${se}:1:11: machine: ${e}: empty file`);
@@ -100,14 +101,16 @@ describe('a malformed machine file', () => {
     const sb = using('bin', b);
     expect(await rejects(sb)).toBe(`${sb}:1:11: machine: ${b}: binary data, not JSON5 text`);
   });
-  it('a wrong type and an unknown key name the field in the machine file', async () => {
+  it('a wrong type and an unknown key name the scenario line, then the field in the machine file', async () => {
     const t = put('m-type.json5', machineText.replace('pageSize: 4096,', "pageSize: 'big',"));
-    expect(await rejects(using('type', t))).toMatch(new RegExp(`^${t}:\\d+:\\d+: memory\\.pageSize: expected a byte size`));
+    expect(await rejects(using('type', t))).toMatch(new RegExp(`^${dir}/uses-type.json5:1:11: machine: ${t}:\\d+:\\d+: memory\\.pageSize: expected a byte size`));
     const u = put('m-key.json5', machineText.replace('pageSize: 4096,', 'pageSize: 4096, hugePages: true,'));
-    expect(await rejects(using('key', u))).toMatch(new RegExp(`^${u}:\\d+:\\d+: memory\\.hugePages: unknown key`));
+    expect(await rejects(using('key', u))).toMatch(new RegExp(`: machine: ${u}:\\d+:\\d+: memory\\.hugePages: unknown key \\(the machine file format`));
+    const near = put('m-near.json5', machineText.replace('pageSize: 4096,', 'pageSize: 4096, pageSise: 3,'));
+    expect(await rejects(using('near', near))).toMatch(new RegExp(`: machine: ${near}:\\d+:\\d+: memory\\.pageSise: unknown key \\(did you mean \`pageSize\`\\?\\)`));
     // a key named like an Object.prototype member is data like any other
     const c = put('m-ctor.json5', machineText.replace('pageSize: 4096,', 'pageSize: 4096, constructor: 1,'));
-    expect(await rejects(using('ctor', c))).toMatch(new RegExp(`^${c}:\\d+:\\d+: memory\\.constructor: unknown key`));
+    expect(await rejects(using('ctor', c))).toMatch(new RegExp(`: machine: ${c}:\\d+:\\d+: memory\\.constructor: unknown key`));
   });
   it('a missing machine file, a directory and an unknown preset name the scenario line that names them', async () => {
     const s1 = using('missing', join(dir, 'no-machine.json5'));
@@ -202,11 +205,11 @@ describe('sim conform on bad traces', () => {
     mkdirSync(join(dir, 'tdir.jsonl'), { recursive: true });
     const cases: [string, RegExp][] = [
       [trace('t-syntax.jsonl', [goodLines[0], '{"op":"alloc",']), /t-syntax\.jsonl:2\): not JSON/],
-      [put('t-empty.jsonl', ''), /t-empty\.jsonl:0\): empty file/],
-      [put('t-bin.jsonl', Buffer.from([0x7b, 0, 1, 2, 0x7d])), /t-bin\.jsonl:0\): binary data/],
-      [put('t-trunc.jsonl.gz', gz.subarray(0, gz.length >> 1)), /t-trunc\.jsonl\.gz:0\): cannot decompress/],
-      [join(dir, 't-missing.jsonl'), /t-missing\.jsonl:0\): no such file/],
-      [join(dir, 'tdir.jsonl'), /tdir\.jsonl:0\): is a directory/],
+      [put('t-empty.jsonl', ''), /t-empty\.jsonl\): empty file/],
+      [put('t-bin.jsonl', Buffer.from([0x7b, 0, 1, 2, 0x7d])), /t-bin\.jsonl\): binary data/],
+      [put('t-trunc.jsonl.gz', gz.subarray(0, gz.length >> 1)), /t-trunc\.jsonl\.gz:(\d+)\): cannot decompress: .*\(the text breaks off after line \d+\)$/],
+      [join(dir, 't-missing.jsonl'), /t-missing\.jsonl\): no such file/],
+      [join(dir, 'tdir.jsonl'), /tdir\.jsonl\): is a directory/],
       [trace('t-type.jsonl', [withHeader((h) => (h.machine.nr_cpus = 'four'))]), /t-type\.jsonl:1\): header\.machine\.nr_cpus: expected a positive integer, got "four"/],
       [trace('t-key.jsonl', [withHeader((h) => (h.colour = 'red'))]), /t-key\.jsonl:1\): header\."colour": unknown key/],
       [trace('t-opkey.jsonl', [goodLines[0], '{"op":"free","id":1,"when":3}']), /t-opkey\.jsonl:2\): free\."when": unknown key/],

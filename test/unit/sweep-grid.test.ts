@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { combineGrids, gridPoints, parseGridOption } from '../../src/sweep/grid.ts';
-import { parseShard, inShard } from '../../src/sweep/shard.ts';
+import { assignShards, parseShard } from '../../src/sweep/shard.ts';
 import { planSweep } from '../../src/sweep/plan.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sweep-grid-'));
@@ -50,10 +50,20 @@ describe('--shard', () => {
     expect(parseShard('1/3')).toEqual({ index: 1, count: 3 });
     expect(() => parseShard('3/3')).toThrow('--shard: expected 0 <= i < n and n >= 1, got 3/3');
     expect(() => parseShard('0/0')).toThrow(/^--shard: expected 0 <= i < n/);
-    expect(() => parseShard('half')).toThrow('--shard: expected i/n (the i-th of n slices, 0 <= i < n), got "half"');
+    expect(() => parseShard('half')).toThrow('--shard: expected i/n (the i-th of n slices, 0 <= i < n), auto/n or auto (the index from a job array), got "half"');
   });
-  it('puts every index in exactly one slice', () => {
-    for (let i = 0; i < 50; i++) expect([0, 1, 2].filter((s) => inShard(i, { index: s, count: 3 }))).toEqual([i % 3]);
+  it('puts every point in exactly one slice, longest first onto the least loaded', () => {
+    const costs = Array.from({ length: 50 }, (_, i) => 1 + (i % 3) * 10 + (i % 7));
+    const shardOf = assignShards(costs, 3);
+    expect(shardOf.every((s) => s >= 0 && s < 3)).toBe(true);
+    const load = [0, 1, 2].map((s) => costs.reduce((t, c, i) => t + (shardOf[i] === s ? c : 0), 0));
+    expect(Math.max(...load) - Math.min(...load)).toBeLessThanOrEqual(Math.max(...costs));
+    expect(assignShards(costs, 3)).toEqual(shardOf);
+    // points of one cost class (the allocator innermost) spread over every shard
+    for (const k of [0, 1, 2]) expect(new Set(shardOf.filter((_, i) => i % 3 === k)).size).toBe(3);
+    // ties: the lower point index goes first, onto the lower shard
+    expect(assignShards([1, 1, 1, 1], 2)).toEqual([0, 1, 0, 1]);
+    expect(assignShards([5, 1, 1, 1, 1, 1], 2)).toEqual([0, 1, 1, 1, 1, 1]);
   });
 });
 
