@@ -4,11 +4,15 @@ import { ALLOCATOR_NAMES } from './allocator.ts';
 import { createBitmapAllocator } from './bitmap/index.ts';
 import { createBitmapV414Allocator } from './bitmap-v4.14/index.ts';
 import { createAreamapAllocator } from './areamap/index.ts';
+import { createBitmapV618Allocator } from './bitmap-v6.18/index.ts';
+import { createBitmapV510Allocator } from './bitmap-v5.10/index.ts';
 
 const FACTORIES: Record<AllocatorName, AllocatorFactory | null> = {
   bitmap: createBitmapAllocator,
   'bitmap-v4.14': createBitmapV414Allocator,
   areamap: createAreamapAllocator,
+  'bitmap-v6.18': createBitmapV618Allocator,
+  'bitmap-v5.10': createBitmapV510Allocator,
 };
 
 export function isAllocatorName(name: unknown): name is AllocatorName {
