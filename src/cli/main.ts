@@ -9,6 +9,7 @@ import { runCommand } from './run-command.ts';
 import { sweepCommand } from './sweep-command.ts';
 import { mergeCommand } from './merge-command.ts';
 import { checkCommand } from './check-command.ts';
+import { versionsCommand } from './versions-command.ts';
 import { takeRepeatedOption } from './repeated-option.ts';
 import { defaultWorkers, RunError } from '../engine/pool.ts';
 
@@ -85,6 +86,7 @@ const COMMANDS: CommandSpec[] = [
       { name: '--all', help: 'print every changed metric (default: the first 40 rows)' },
     ],
   },
+  { name: 'versions', args: '[NAME...]', help: 'the kernel versions a scenario may name, the port that runs each and the evidence', options: [] },
   { name: 'help', args: '', help: 'this text', options: [] },
 ];
 
@@ -181,6 +183,8 @@ export async function main(argv: string[]): Promise<number> {
           out,
         );
       }
+      case 'versions':
+        return versionsCommand(parseArgs(COMMANDS.find((c) => c.name === 'versions')!, rest).args, out);
       case 'help':
       case '--help':
       case '-h':

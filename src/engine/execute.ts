@@ -3,7 +3,7 @@
  * plain data out, so it runs the same in the main thread and in a worker.
  */
 import type { FirstChunkRequest, PercpuAllocator, Topology } from '../kernel/allocator.ts';
-import { KERNEL_OF } from '../kernel/allocator.ts';
+import { portKernel } from '../kernel/versions.ts';
 import { allocatorFactory } from '../kernel/registry.ts';
 import type { MachineRef, RunSpec } from '../scenario/load.ts';
 import { InputError } from '../input/input-error.ts';
@@ -54,7 +54,7 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
   });
   return {
     allocator: spec.allocator,
-    kernel: KERNEL_OF[spec.allocator],
+    kernel: portKernel(spec.allocator),
     machine: machine.name,
     page_size: machine.topology.pageSize,
     labels: spec.labels,

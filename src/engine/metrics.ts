@@ -1,5 +1,5 @@
 /** percpu-sim/metrics/1: what a scenario run writes with --json (fields documented in the README). */
-import type { AllocatorName, KernelVersion } from '../kernel/allocator.ts';
+import type { KernelVersion } from '../kernel/allocator.ts';
 import type { WorkCounters } from '../kernel/platform.ts';
 import type { Footprint } from './metered-platform.ts';
 import type { PhaseMetrics } from './run.ts';
@@ -8,7 +8,9 @@ import type { Labels } from '../scenario/load.ts';
 export const METRICS_SCHEMA = 'percpu-sim/metrics/1';
 
 export interface RunMetrics {
-  allocator: AllocatorName;
+  /** the allocator as the scenario named it: a port (`bitmap`) or a kernel version (`v6.6`) */
+  allocator: string;
+  /** the kernel version whose mm/percpu.c the port that ran ports */
   kernel: KernelVersion;
   machine: string;
   page_size: number;

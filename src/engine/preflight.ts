@@ -11,7 +11,8 @@ import type { Machine } from '../hw/machine-config.ts';
 import { loadMachine, machineFirstChunk, machineTopology } from '../hw/machine-config.ts';
 import { SimplePlatform } from '../hw/simple-platform.ts';
 import type { FirstChunkRequest } from '../kernel/allocator.ts';
-import { InvariantError, KERNEL_OF, PercpuConfigError } from '../kernel/allocator.ts';
+import { InvariantError, PercpuConfigError } from '../kernel/allocator.ts';
+import { portKernel } from '../kernel/versions.ts';
 import { allocatorFactory } from '../kernel/registry.ts';
 import { unitSizeProblem } from './unit-limit.ts';
 import type { RunSpec } from '../scenario/load.ts';
@@ -78,9 +79,9 @@ function setupProblem(spec: RunSpec, machine: Machine): { path: Path | null; mes
   const factory = allocatorFactory(spec.allocator);
   if (typeof factory === 'string') return { path: ['allocators'], message: factory };
   const firstChunk: FirstChunkRequest = { ...machineFirstChunk(machine), ...spec.firstChunk };
-  const who = `${spec.allocator} (${KERNEL_OF[spec.allocator]})`;
+  const who = `${spec.allocator} (${portKernel(spec.allocator)})`;
   try {
-    const tooLarge = unitSizeProblem(KERNEL_OF[spec.allocator], machineTopology(machine), firstChunk);
+    const tooLarge = unitSizeProblem(portKernel(spec.allocator), machineTopology(machine), firstChunk);
     if (tooLarge !== null) {
       const largest = FIRST_CHUNK_FIELDS.slice(0, 3).reduce((a, b) => (firstChunk[b] > firstChunk[a] ? b : a));
       return { path: ['firstChunk', largest], message: tooLarge };

@@ -7,7 +7,14 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { TextTable } from './text-table.ts';
 import { formatNumber } from './text-table.ts';
 
-const SHORT: Record<string, string> = { areamap: 'areamap v4.13', 'bitmap-v4.14': 'bitmap v4.14', bitmap: 'bitmap v6.12' };
+/** column heads of the ports; a kernel version a scenario names (`v6.6`) heads its columns as written */
+const SHORT: Record<string, string> = {
+  areamap: 'areamap v4.13',
+  'bitmap-v4.14': 'bitmap v4.14',
+  bitmap: 'bitmap v6.12',
+  'bitmap-v6.18': 'bitmap v6.18',
+  'bitmap-v5.10': 'bitmap v5.10',
+};
 const rowKey = (m: RunMetrics, rows: readonly string[]): string => rows.map((r) => (r in m.labels ? String(m.labels[r]) : 'all')).join(' / ');
 
 /** distinct values in first-seen order */

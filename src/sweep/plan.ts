@@ -5,7 +5,7 @@
  * once here, with the run's matrix references resolved, so a grid point the machine loader
  * rejects fails before anything runs.
  */
-import type { AllocatorName, KernelKnobs } from '../kernel/allocator.ts';
+import type { KernelKnobs } from '../kernel/allocator.ts';
 import { deepMerge, loadMachine } from '../hw/machine-config.ts';
 import type { Machine } from '../hw/machine-config.ts';
 import { InputError } from '../input/input-error.ts';
@@ -86,7 +86,7 @@ export function planSweep(file: string, gridOptions: readonly string[] = []): Sw
         machine: ref,
         knobs: { ...s.knobs, ...dimensionGroup<KernelKnobs>(gp, 'knobs') },
         firstChunk: { ...s.firstChunk, ...dimensionGroup(gp, 'firstChunk') },
-        allocators: (grid.allocator as AllocatorName[] | undefined) ?? s.allocators,
+        allocators: (grid.allocator as string[] | undefined) ?? s.allocators,
       };
       const gridLabels: Labels = Object.fromEntries(Object.entries(gp).map(([k, v]) => [k, labelValue(v)]));
       for (const spec of expandRuns(loaded.name, point, where)) {
