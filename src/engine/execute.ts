@@ -52,6 +52,7 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
     progress: opts.progress,
     ...hooks,
   });
+  const end = platform.footprint();
   return {
     allocator: spec.allocator,
     kernel: portKernel(spec.allocator),
@@ -61,6 +62,7 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
     phases: r.phases,
     balance: r.balance,
     footprint: r.footprint,
+    footprint_end: { metadata_bytes: end.metadata_bytes, populated_pages: end.populated_pages, vmalloc_bytes: end.vmalloc_bytes, chunks: allocator.stats().nr_chunks },
     counters: { ...r.counters },
   };
 }

@@ -17,7 +17,10 @@ export interface RunMetrics {
   labels: Labels;
   phases: Record<string, PhaseMetrics>;
   balance: { runs: number; modeled_ms: number };
+  /** the largest footprint seen at the end of any phase */
   footprint: Footprint & { chunks: number };
+  /** the footprint when the run ended (after its last phase) */
+  footprint_end: Footprint & { chunks: number };
   counters: WorkCounters;
 }
 

@@ -63,6 +63,8 @@ export const ScenarioSchema = z.strictObject({
       breakdown: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
       /** footprint at its peak, rows by these matrix dimensions */
       footprint: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
+      /** populated chunk memory at its peak and when the run ended, and the balance work, rows by these matrix dimensions */
+      memory: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
       /** failed calls / calls per phase, rows by these matrix dimensions */
       failures: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
       /** work counters at the end of each run (names as in the metrics' `counters`) */
