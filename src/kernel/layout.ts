@@ -35,6 +35,7 @@ const NO_CPU = -1;
 
 /** mirrors pcpu_build_alloc_info (embedding path), then pcpu_setup_first_chunk's sanity checks */
 export function buildAllocInfo(version: KernelVersion, topology: Topology, req: FirstChunkRequest): AllocInfo {
+  if (!(version in PERCPU_DYNAMIC_EARLY_SIZE)) fail(`no first-chunk geometry for kernel version ${version}`);
   checkTopology(topology);
   checkRequest(topology.pageSize, req);
   const { pageSize, nrCpus } = topology;
