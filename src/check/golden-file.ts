@@ -43,6 +43,7 @@ const RunSchema = z
     phases: z.record(z.string(), PhaseSchema),
     balance: z.object({ runs: Count, modeled_ms: Time }).catchall(MetricTree),
     footprint: z.record(z.string(), Count),
+    footprint_end: z.record(z.string(), Count).optional(),
     counters: z.record(z.string(), Count),
   })
   .catchall(MetricTree);

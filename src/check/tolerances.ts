@@ -49,6 +49,7 @@ export const TOLERANCE_RULES: readonly ToleranceRule[] = [
   { pattern: 'phases.*.failed', class: 'count', why: 'calls that returned NULL' },
   { pattern: 'balance.runs', class: 'count', why: 'balance work runs' },
   { pattern: 'footprint.*', class: 'count', why: 'pages, metadata, vmalloc space and chunks at peak: placements decide them' },
+  { pattern: 'footprint_end.*', class: 'count', why: 'the same when the run ended: what the allocator gave back' },
   { pattern: 'counters.*', class: 'count', why: 'the work the allocator reported, in kernel terms' },
   { pattern: '**', class: 'count', why: 'any other metric: compared exactly until it gets a rule' },
 ];

@@ -14,6 +14,7 @@ import { mergeCommand } from './merge-command.ts';
 import { checkCommand } from './check-command.ts';
 import { calibrateCommand } from './calibrate-command.ts';
 import { parseCostModels, validateCommand } from './validate-command.ts';
+import { versionsCommand } from './versions-command.ts';
 import { takeRepeatedOption } from './repeated-option.ts';
 import { parseMemorySize } from './run-size.ts';
 import { RunError } from '../engine/pool.ts';
@@ -118,6 +119,7 @@ const COMMANDS: CommandSpec[] = [
       { name: '--json', value: 'FILE', help: 'write percpu-sim/validate/1 to FILE' },
     ],
   },
+  { name: 'versions', args: '[NAME...]', help: 'the kernel versions a scenario may name, the port that runs each and the evidence', options: [] },
   { name: 'help', args: '', help: 'this text', options: [] },
 ];
 
@@ -274,6 +276,8 @@ export async function main(argv: string[]): Promise<number> {
         if (!machine) throw new UsageError('validate needs --machine PRESET');
         return validateCommand(args[0]!, { machine, json: str('--json') ?? null, costModels: parseCostModels(str('--cost-model')) }, out, (s) => void process.stderr.write(s));
       }
+      case 'versions':
+        return versionsCommand(parseArgs(COMMANDS.find((c) => c.name === 'versions')!, rest).args, out);
       case 'help':
       case '--help':
       case '-h':

@@ -5,6 +5,7 @@
  * COST below were measured on them), enough to refuse a run that cannot fit, warn about one
  * that takes long, pick a worker count and balance sweep shards.
  */
+import { resolveAllocator } from '../kernel/versions.ts';
 import { statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import type { AllocatorName } from '../kernel/allocator.ts';
@@ -30,7 +31,7 @@ const COST = {
   /** per line of a replayed recording held in memory */
   bytesPerReplayLine: 24,
   /** host seconds per call, by allocator (the area map's long first-fit walks make it slower on average) */
-  secondsPerCall: { areamap: 1.1e-6, 'bitmap-v4.14': 1.5e-6, bitmap: 1.3e-6 } satisfies Record<AllocatorName, number>,
+  secondsPerCall: { areamap: 1.1e-6, 'bitmap-v4.14': 1.5e-6, bitmap: 1.3e-6, 'bitmap-v6.18': 1.3e-6, 'bitmap-v5.10': 1.3e-6 } satisfies Record<AllocatorName, number>,
   /** host seconds to set up one run (a fresh machine and allocator) */
   setupSeconds: 0.02,
   /** host seconds per page populated in one unit (populating walks every unit's pages) */
@@ -85,6 +86,8 @@ const groupKey = (p: PhaseSpec): string | null =>
 
 export function estimateRun(spec: Pick<RunSpec, 'allocator' | 'phases'>, machine: MachineSize = { nrNodes: 1, nrCpus: 1, pageSize: 4096 }): RunEstimate {
   const nrNodes = machine.nrNodes;
+  // a kernel version a scenario names runs on its port
+  const port = resolveAllocator(spec.allocator) ?? 'bitmap';
   let liveBytes = 0;
   let peakLiveBytes = 0;
   let loose = 0;
@@ -125,7 +128,7 @@ export function estimateRun(spec: Pick<RunSpec, 'allocator' | 'phases'>, machine
     liveBytes = Math.max(0, liveBytes + allocated * typicalSize(p));
     peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
     peakLive = Math.max(peakLive, live);
-    metaBytes = live * metadataPerLive(spec.allocator, typicalSize(p));
+    metaBytes = live * metadataPerLive(port, typicalSize(p));
     peakMeta = Math.max(peakMeta, metaBytes);
     calls += n;
     perPhase.push({ name: p.name, calls: n });
@@ -139,7 +142,7 @@ export function estimateRun(spec: Pick<RunSpec, 'allocator' | 'phases'>, machine
   const largestPhase = perPhase.reduce((best, p, i) => (p.calls > perPhase[best]!.calls ? i : best), 0);
   const peakBytes = COST.baseBytes + calls * COST.bytesPerCall + peakLive * COST.bytesPerLive + peakMeta + replayLines * COST.bytesPerReplayLine;
   const unitPages = Math.ceil(peakLiveBytes / machine.pageSize) * machine.nrCpus;
-  const seconds = COST.setupSeconds + calls * COST.secondsPerCall[spec.allocator] + unitPages * COST.secondsPerUnitPage;
+  const seconds = COST.setupSeconds + calls * COST.secondsPerCall[port] + unitPages * COST.secondsPerUnitPage;
   return { calls, peakLive, peakBytes, seconds, phases, largestPhase };
 }
 

@@ -3,8 +3,9 @@
  * plain data out, so it runs the same in the main thread and in a worker.
  */
 import type { FirstChunkRequest, PercpuAllocator, Topology } from '../kernel/allocator.ts';
-import { KERNEL_OF } from '../kernel/allocator.ts';
+import { portKernel } from '../kernel/versions.ts';
 import { allocatorFactory } from '../kernel/registry.ts';
+import { resolveAllocator } from '../kernel/versions.ts';
 import type { MachineRef, RunSpec } from '../scenario/load.ts';
 import { InputError } from '../input/input-error.ts';
 import type { MeteredPlatform } from './metered-platform.ts';
@@ -37,7 +38,8 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
   if (spec.cpu >= machine.topology.nrCpus) {
     throw new InputError(`cpu ${spec.cpu} does not exist on ${machine.name} (${machine.topology.nrCpus} possible CPUs)`);
   }
-  const platform = machine.newPlatform(spec.allocator, spec.costModel ?? 'counts');
+  // the code that runs is the port's: a kernel version a scenario names takes its port's code costs
+  const platform = machine.newPlatform(resolveAllocator(spec.allocator) ?? spec.allocator, spec.costModel ?? 'counts');
   const allocator = factory(
     { topology: machine.topology, firstChunk: { ...machine.firstChunk, ...spec.firstChunk }, knobs: spec.knobs },
     platform,
@@ -53,15 +55,17 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
     progress: opts.progress,
     ...hooks,
   });
+  const end = platform.footprint();
   return {
     allocator: spec.allocator,
-    kernel: KERNEL_OF[spec.allocator],
+    kernel: portKernel(spec.allocator),
     machine: machine.name,
     page_size: machine.topology.pageSize,
     labels: spec.labels,
     phases: r.phases,
     balance: r.balance,
     footprint: r.footprint,
+    footprint_end: { metadata_bytes: end.metadata_bytes, populated_pages: end.populated_pages, vmalloc_bytes: end.vmalloc_bytes, chunks: allocator.stats().nr_chunks },
     counters: { ...r.counters },
   };
 }

@@ -1,5 +1,5 @@
 /** percpu-sim/metrics/1: what a scenario run writes with --json (fields documented in the README). */
-import type { AllocatorName, KernelVersion } from '../kernel/allocator.ts';
+import type { KernelVersion } from '../kernel/allocator.ts';
 import type { WorkCounters } from '../kernel/platform.ts';
 import type { Footprint } from './metered-platform.ts';
 import type { PhaseMetrics } from './run.ts';
@@ -8,14 +8,19 @@ import type { Labels } from '../scenario/load.ts';
 export const METRICS_SCHEMA = 'percpu-sim/metrics/1';
 
 export interface RunMetrics {
-  allocator: AllocatorName;
+  /** the allocator as the scenario named it: a port (`bitmap`) or a kernel version (`v6.6`) */
+  allocator: string;
+  /** the kernel version whose mm/percpu.c the port that ran ports */
   kernel: KernelVersion;
   machine: string;
   page_size: number;
   labels: Labels;
   phases: Record<string, PhaseMetrics>;
   balance: { runs: number; modeled_ms: number };
+  /** the largest footprint seen at the end of any phase */
   footprint: Footprint & { chunks: number };
+  /** the footprint when the run ended (after its last phase) */
+  footprint_end: Footprint & { chunks: number };
   counters: WorkCounters;
 }
 

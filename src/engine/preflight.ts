@@ -14,7 +14,8 @@ import { knownKeys } from '../input/schema-keys.ts';
 import { MachineFileSchema } from '../hw/machine-schema.ts';
 import { SimplePlatform } from '../hw/simple-platform.ts';
 import type { FirstChunkRequest } from '../kernel/allocator.ts';
-import { InvariantError, KERNEL_OF, PercpuConfigError } from '../kernel/allocator.ts';
+import { InvariantError, PercpuConfigError } from '../kernel/allocator.ts';
+import { portKernel } from '../kernel/versions.ts';
 import { allocatorFactory } from '../kernel/registry.ts';
 import { unitSizeProblem } from './unit-limit.ts';
 import type { RunSpec } from '../scenario/load.ts';
@@ -90,9 +91,9 @@ function setupProblem(spec: RunSpec, machine: Machine): { path: Path | null; mes
   const factory = allocatorFactory(spec.allocator);
   if (typeof factory === 'string') return { path: ['allocators'], message: factory };
   const firstChunk: FirstChunkRequest = { ...machineFirstChunk(machine), ...spec.firstChunk };
-  const who = `${spec.allocator} (${KERNEL_OF[spec.allocator]})`;
+  const who = `${spec.allocator} (${portKernel(spec.allocator)})`;
   try {
-    const tooLarge = unitSizeProblem(KERNEL_OF[spec.allocator], machineTopology(machine), firstChunk);
+    const tooLarge = unitSizeProblem(portKernel(spec.allocator), machineTopology(machine), firstChunk);
     if (tooLarge !== null) {
       const largest = FIRST_CHUNK_FIELDS.slice(0, 3).reduce((a, b) => (firstChunk[b] > firstChunk[a] ? b : a));
       return { path: ['firstChunk', largest], message: tooLarge };

@@ -5,16 +5,18 @@
 import type { Platform } from './platform.ts';
 import type { PercpuStatsView } from './percpu-stats.ts';
 
-export type AllocatorName = 'bitmap' | 'bitmap-v4.14' | 'areamap';
-export const ALLOCATOR_NAMES: readonly AllocatorName[] = ['bitmap', 'bitmap-v4.14', 'areamap'];
+export type AllocatorName = 'bitmap' | 'bitmap-v4.14' | 'areamap' | 'bitmap-v6.18' | 'bitmap-v5.10';
+export const ALLOCATOR_NAMES: readonly AllocatorName[] = ['bitmap', 'bitmap-v4.14', 'areamap', 'bitmap-v6.18', 'bitmap-v5.10'];
 
-/** the kernel version whose mm/percpu.c each allocator ports */
+/** the kernel version whose mm/percpu.c each allocator ports (versions.ts maps every release users run onto these) */
 export const KERNEL_OF: Record<AllocatorName, KernelVersion> = {
   bitmap: 'v6.12',
   'bitmap-v4.14': 'v4.14',
   areamap: 'v4.13',
+  'bitmap-v6.18': 'v6.18',
+  'bitmap-v5.10': 'v5.10',
 };
-export type KernelVersion = 'v6.12' | 'v4.14' | 'v4.13';
+export type KernelVersion = 'v6.12' | 'v4.14' | 'v4.13' | 'v6.18' | 'v5.10';
 
 /** The machine as the allocator sees it: possible CPUs, their nodes, the SLIT table. */
 export interface Topology {

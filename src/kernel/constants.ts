@@ -15,9 +15,14 @@ export const LOCAL_DISTANCE = 10;
 /** PCPU_MIN_ALLOC_SIZE: allocation granule of the bitmap allocators (v4.14 on); v4.13 has none */
 export const PCPU_MIN_ALLOC_SIZE = 4;
 
-/** PERCPU_DYNAMIC_EARLY_SIZE: 20 KiB in v6.12 (size shift 10 without RANDOM_KMALLOC_CACHES), 12 KiB before */
+/**
+ * PERCPU_DYNAMIC_EARLY_SIZE: 20 KiB from v5.14 on (size shift 10 without RANDOM_KMALLOC_CACHES),
+ * 12 KiB before (v5.10 included)
+ */
 export const PERCPU_DYNAMIC_EARLY_SIZE: Readonly<Record<KernelVersion, number>> = {
+  'v6.18': 20 << 10,
   'v6.12': 20 << 10,
+  'v5.10': 12 << 10,
   'v4.14': 12 << 10,
   'v4.13': 12 << 10,
 };

@@ -4,7 +4,9 @@
  * pcpu_setup_first_chunk would panic on. A configuration the kernel could not boot with
  * throws PercpuConfigError naming the field.
  *
- * v4.13 and v4.14 share one implementation; v6.12 differs only in how CPUs are grouped.
+ * Every version shares one implementation; they differ in how CPUs are grouped (v6.12 and v6.18
+ * seed each group with its lowest CPU; v4.13, v4.14 and v5.10 test each CPU against earlier ones)
+ * and in PERCPU_DYNAMIC_EARLY_SIZE.
  * base_offset is the provisional back-to-back value pcpu_build_alloc_info computes.
  */
 import type { AllocInfo, FirstChunkRequest, KernelVersion, Topology } from './allocator.ts';
@@ -19,6 +21,9 @@ import {
   pfnAlign,
 } from './constants.ts';
 
+/** the versions whose pcpu_build_alloc_info groups CPUs around a seed (the rest test earlier CPUs) */
+const SEED_GROUPING: ReadonlySet<KernelVersion> = new Set<KernelVersion>(['v6.12', 'v6.18']);
+
 /** Largest atom accepted: PUD_SIZE (1 GiB), above any arch's choice; keeps the upa search short. */
 const MAX_ATOM_SIZE = 1 << 30;
 /** Largest page size Linux supports (256 KiB, hexagon and ppc44x). */
@@ -30,6 +35,7 @@ const NO_CPU = -1;
 
 /** mirrors pcpu_build_alloc_info (embedding path), then pcpu_setup_first_chunk's sanity checks */
 export function buildAllocInfo(version: KernelVersion, topology: Topology, req: FirstChunkRequest): AllocInfo {
+  if (!(version in PERCPU_DYNAMIC_EARLY_SIZE)) fail(`no first-chunk geometry for kernel version ${version}`);
   checkTopology(topology);
   checkRequest(topology.pageSize, req);
   const { pageSize, nrCpus } = topology;
@@ -47,7 +53,7 @@ export function buildAllocInfo(version: KernelVersion, topology: Topology, req: 
   let maxUpa = Math.floor(allocSize / minUnitSize);
   while (!usable(maxUpa)) maxUpa--; // stops at 1 at the latest: atom is a page multiple
 
-  const groupMap = version === 'v6.12' ? groupBySeed(topology) : groupByEarlierMembers(topology);
+  const groupMap = SEED_GROUPING.has(version) ? groupBySeed(topology) : groupByEarlierMembers(topology);
   const members: number[][] = [];
   for (let cpu = 0; cpu < nrCpus; cpu++) (members[groupMap[cpu]] ??= []).push(cpu);
 
@@ -78,7 +84,7 @@ export function buildAllocInfo(version: KernelVersion, topology: Topology, req: 
 }
 
 /**
- * v6.12 grouping: the lowest ungrouped CPU seeds a group, and every ungrouped CPU whose
+ * v6.12/v6.18 grouping: the lowest ungrouped CPU seeds a group, and every ungrouped CPU whose
  * distance to the seed is LOCAL_DISTANCE both ways joins it (compared with the seed only).
  */
 function groupBySeed(t: Topology): Int32Array {
@@ -98,7 +104,7 @@ function groupBySeed(t: Topology): Int32Array {
 }
 
 /**
- * v4.13/v4.14 grouping: each CPU in turn takes the first group holding no earlier CPU more
+ * v4.13/v4.14/v5.10 grouping: each CPU in turn takes the first group holding no earlier CPU more
  * than LOCAL_DISTANCE away in either direction. Distance depends only on nodes, so each
  * group remembers the nodes it holds rather than its CPUs.
  */
@@ -155,7 +161,7 @@ function checkSetup(version: KernelVersion, ai: AllocInfo, pageSize: number): vo
     [ai.unit_size < pcpuMinUnitSize(pageSize), `unit_size ${ai.unit_size} is below PCPU_MIN_UNIT_SIZE`],
     [bitmap && ai.unit_size % pcpuBitmapBlockSize(pageSize) !== 0, `unit_size ${ai.unit_size} is not block aligned`],
     [ai.dyn_size < early, `dyn_size ${ai.dyn_size} is below PERCPU_DYNAMIC_EARLY_SIZE (${early})`],
-    [version === 'v4.14' && ai.dyn_size === 0, 'dyn_size must not be 0'],
+    [(version === 'v4.14' || version === 'v5.10') && ai.dyn_size === 0, 'dyn_size must not be 0'],
     [bitmap && ai.reserved_size % PCPU_MIN_ALLOC_SIZE !== 0,
       `reservedSize must be a multiple of ${PCPU_MIN_ALLOC_SIZE}, got ${ai.reserved_size}`],
   ];

@@ -3,6 +3,7 @@
  * and percpu_stats (plus the meminfo line) at the end of every phase. No scripts, no external
  * resources, no wall-clock numbers: the same run gives the same bytes.
  */
+import { resolveAllocator } from '../kernel/versions.ts';
 import type { RunMetrics } from '../engine/metrics.ts';
 import { latencyHistogramSvg } from './chart-histogram.ts';
 import { footprintSvg } from './chart-footprint.ts';
@@ -48,6 +49,12 @@ function chart(svg: string): string {
   return `<div class="chart">${svg}</div>`;
 }
 
+/** `bitmap (Linux v6.12)`, or for a kernel version the scenario named, `Linux v6.6 (the v6.12 port, bitmap)` */
+function runsOn(allocator: string, kernel: string): string {
+  const port = resolveAllocator(allocator);
+  return port === null || port === allocator ? `${allocator} (Linux ${kernel})` : `Linux ${allocator} (the ${kernel} port, ${port})`;
+}
+
 export function runReportHtml(input: RunReportInput): string {
   const m = input.metrics;
   const cap = input.capture;
@@ -56,7 +63,7 @@ export function runReportHtml(input: RunReportInput): string {
   const parts: string[] = [];
   parts.push(`<h1>${escapeXml(title)}</h1>`);
   parts.push(
-    `<p class="sub">${escapeXml(`${m.allocator} (Linux ${m.kernel}) on ${m.machine}, ${formatBytes(m.page_size)} pages${labels ? `; ${labels}` : ''}`)}</p>`,
+    `<p class="sub">${escapeXml(`${runsOn(m.allocator, m.kernel)} on ${m.machine}, ${formatBytes(m.page_size)} pages${labels ? `; ${labels}` : ''}`)}</p>`,
   );
   if (input.description) parts.push(`<p>${escapeXml(input.description)}</p>`);
 

@@ -16,7 +16,9 @@ interface Widths {
 
 /** v4.14 widened the columns: `%-20s: %12lld` everywhere; v4.13 had `%-24s: %8lld` and `%-18s: %14llu` */
 const WIDTHS: Record<KernelVersion, Widths> = {
+  'v6.18': { label: 20, value: 12, uLabel: 20, uValue: 12 },
   'v6.12': { label: 20, value: 12, uLabel: 20, uValue: 12 },
+  'v5.10': { label: 20, value: 12, uLabel: 20, uValue: 12 },
   'v4.14': { label: 20, value: 12, uLabel: 20, uValue: 12 },
   'v4.13': { label: 24, value: 8, uLabel: 18, uValue: 14 },
 };

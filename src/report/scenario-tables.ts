@@ -7,7 +7,14 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { TextTable } from './text-table.ts';
 import { formatNumber } from './text-table.ts';
 
-const SHORT: Record<string, string> = { areamap: 'areamap v4.13', 'bitmap-v4.14': 'bitmap v4.14', bitmap: 'bitmap v6.12' };
+/** column heads of the ports; a kernel version a scenario names (`v6.6`) heads its columns as written */
+const SHORT: Record<string, string> = {
+  areamap: 'areamap v4.13',
+  'bitmap-v4.14': 'bitmap v4.14',
+  bitmap: 'bitmap v6.12',
+  'bitmap-v6.18': 'bitmap v6.18',
+  'bitmap-v5.10': 'bitmap v5.10',
+};
 /** a run's value of a dimension: its matrix label, or a built-in dimension (allocator, kernel, machine) */
 const dimensionValue = (m: RunMetrics, name: string): string =>
   name in m.labels ? String(m.labels[name]) : name === 'allocator' || name === 'kernel' || name === 'machine' ? m[name] : 'all';
@@ -90,6 +97,20 @@ function footprintTable(title: string, runs: readonly RunMetrics[], rows: readon
   return { title, ...grid, note: 'pages: physical memory of populated chunk pages over all units' };
 }
 
+/** rows × (allocator, field): chunk memory at its peak and at the end, chunks left, the balance work */
+function memoryTable(title: string, runs: readonly RunMetrics[], rows: readonly string[]): TextTable {
+  const mib = (pages: number, r: RunMetrics): number => (pages * r.page_size) / 2 ** 20;
+  const fields = [
+    ['peak MiB', (r: RunMetrics) => mib(r.footprint.populated_pages, r)],
+    ['end MiB', (r: RunMetrics) => mib(r.footprint_end.populated_pages, r)],
+    ['end chunks', (r: RunMetrics) => r.footprint_end.chunks],
+    ['balance runs', (r: RunMetrics) => r.balance.runs],
+    ['balance ms', (r: RunMetrics) => r.balance.modeled_ms],
+  ] as const;
+  const grid = allocatorGrid(runs, rows, fields, ([f]) => f, always, (cell, [, get]) => Math.max(...cell.map(get)));
+  return { title, ...grid, note: 'MiB: populated chunk pages over all units (the first chunk, the same in every version, not included); balance ms: modeled, on a kworker' };
+}
+
 /** rows × (allocator, phase): calls that returned NULL out of the calls made, `failed / ops` */
 function failuresTable(title: string, runs: readonly RunMetrics[], rows: readonly string[]): TextTable {
   const phases = phaseNames(runs).filter((p) => runs.some((r) => (r.phases[p]?.ops ?? 0) > 0));
@@ -119,6 +140,7 @@ export function scenarioTables(s: Scenario, runs: readonly RunMetrics[]): TextTa
   if (r.breakdown) out.push(modeledTable(r.breakdown.title, runs, r.breakdown.rows));
   if (!r.worst && !r.breakdown) out.push(modeledTable('Modeled ms per phase', runs, allDims));
   if (r.footprint) out.push(footprintTable(r.footprint.title, runs, r.footprint.rows));
+  if (r.memory) out.push(memoryTable(r.memory.title, runs, r.memory.rows));
   if (r.failures) out.push(failuresTable(r.failures.title, runs, r.failures.rows));
   if (r.counters) out.push(countersTable(r.counters.title, runs, r.counters.rows, r.counters.counters));
   return out;

@@ -3,7 +3,7 @@
  * matrix, in a fixed order (matrix dimensions in declared order, allocators innermost).
  */
 import { basename } from 'node:path';
-import type { AllocatorName, FirstChunkRequest, KernelKnobs } from '../kernel/allocator.ts';
+import type { FirstChunkRequest, KernelKnobs } from '../kernel/allocator.ts';
 import { DEFAULT_KNOBS } from '../kernel/allocator.ts';
 import type { BalancePolicy, PhaseSpec } from '../engine/run.ts';
 import { InputError } from '../input/input-error.ts';
@@ -27,7 +27,8 @@ export interface MachineRef {
 export interface RunSpec {
   index: number;
   scenario: string;
-  allocator: AllocatorName;
+  /** the allocator as the scenario names it: a port (`bitmap`) or a kernel version (`v6.6`); resolveAllocator gives the port */
+  allocator: string;
   machine: MachineRef;
   labels: Labels;
   phases: PhaseSpec[];
@@ -84,7 +85,7 @@ export function expandRuns(name: string, s: Scenario, where: (path: (string | nu
   for (const labels of matrixPoints(s.matrix)) {
     const phases = resolvePhases(s.workload, labels, where);
     const machine: MachineRef = { preset: baseMachine.preset, overrides: substitute(baseMachine.overrides, labels, ['machine', 'overrides'], where, new Map()) as Record<string, unknown> };
-    for (const allocator of s.allocators as AllocatorName[]) {
+    for (const allocator of s.allocators) {
       runs.push({
         index: runs.length,
         scenario: name,

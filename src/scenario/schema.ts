@@ -4,7 +4,7 @@
  * per point of the matrix, each run on a fresh machine.
  */
 import { z } from 'zod';
-import { ALLOCATOR_NAMES } from '../kernel/allocator.ts';
+import { knownAllocatorNames, resolveAllocator } from '../kernel/versions.ts';
 import type { WorkCounterName } from '../kernel/platform.ts';
 import { newWorkCounters } from '../kernel/platform.ts';
 import { Phase } from './phase-schema.ts';
@@ -23,6 +23,11 @@ const Balance = z.union([
   z.strictObject({ kworkerDelayUs: z.number().nonnegative() }),
 ]);
 
+/** an allocator port or a kernel version that maps to one */
+const AllocatorChoice = z.string().refine((n) => resolveAllocator(n) !== null, {
+  message: `expected an allocator or a kernel version (${knownAllocatorNames().join(', ')})`,
+});
+
 /** dimensions to group rows by: matrix dimensions or built-in ones (report-names.ts); [] is one row of every run */
 const TableRows = z.array(z.string());
 
@@ -31,7 +36,8 @@ export const ScenarioSchema = z.strictObject({
   description: z.string().optional(),
   /** a preset name from config/, a path to a machine file, or a preset with overrides */
   machine: MachineRef,
-  allocators: z.array(z.enum(ALLOCATOR_NAMES as [string, ...string[]])).min(1).default(['bitmap']),
+  /** ports by name (bitmap, ...) or kernel versions (v5.10, 6.6.87, ...), resolved through kernel/versions.ts */
+  allocators: z.array(AllocatorChoice).min(1).default(['bitmap']),
   knobs: z
     .strictObject({ emptyPopPagesLow: NonNegInt.optional(), emptyPopPagesHigh: NonNegInt.optional() })
     .default({}),
@@ -61,6 +67,8 @@ export const ScenarioSchema = z.strictObject({
       breakdown: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
       /** footprint at its peak, rows by these matrix dimensions */
       footprint: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
+      /** populated chunk memory at its peak and when the run ended, and the balance work, rows by these matrix dimensions */
+      memory: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
       /** failed calls / calls per phase, rows by these matrix dimensions */
       failures: z.strictObject({ title: z.string(), rows: TableRows }).optional(),
       /** work counters at the end of each run (names as in the metrics' `counters`) */

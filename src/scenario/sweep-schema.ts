@@ -11,7 +11,7 @@
  * are shared with the command line, so both name the dimension and the value at fault.
  */
 import { z } from 'zod';
-import { ALLOCATOR_NAMES } from '../kernel/allocator.ts';
+import { knownAllocatorNames, resolveAllocator } from '../kernel/versions.ts';
 import { parseByteSize } from '../hw/byte-size.ts';
 import { MAX_CPUS, MAX_NODES } from '../hw/machine-schema.ts';
 import { didYouMean } from '../input/suggest.ts';
@@ -62,7 +62,9 @@ export function dimensionCheck(name: string): Check | null {
   if (name === 'cpus') return intIn(1, MAX_CPUS, `a CPU count from 1 to ${MAX_CPUS}`);
   if (name === 'nodes') return intIn(1, MAX_NODES, `a node count from 1 to ${MAX_NODES}`);
   if (name === 'pageSize') return pageSizeCheck;
-  if (name === 'allocator') return (v) => (ALLOCATOR_NAMES.includes(v as never) ? { value: v as string } : { error: `expected one of ${ALLOCATOR_NAMES.join(', ')}` });
+  if (name === 'allocator') {
+    return (v) => (typeof v === 'string' && resolveAllocator(v) !== null ? { value: v } : { error: `expected an allocator or a kernel version (${knownAllocatorNames().join(', ')})` });
+  }
   const [head, ...rest] = name.split('.');
   const tail = rest.join('.');
   if (head === 'knobs' && KNOBS.includes(tail as never)) return intIn(0, 2 ** 31 - 1, 'a non-negative integer');

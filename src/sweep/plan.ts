@@ -87,7 +87,7 @@ export function planSweep(file: string, gridOptions: readonly string[] = []): Sw
         machine: ref,
         knobs: { ...s.knobs, ...dimensionGroup<KernelKnobs>(gp, 'knobs') },
         firstChunk: { ...s.firstChunk, ...dimensionGroup(gp, 'firstChunk') },
-        allocators: (grid.allocator as AllocatorName[] | undefined) ?? s.allocators,
+        allocators: (grid.allocator as string[] | undefined) ?? s.allocators,
       };
       const gridLabels: Labels = Object.fromEntries(Object.entries(gp).map(([k, v]) => [k, labelValue(v)]));
       for (const spec of expandRuns(loaded.name, point, where)) {

@@ -5,7 +5,7 @@
  */
 import type { MetricsFile, RunMetrics } from '../engine/metrics.ts';
 import { METRICS_SCHEMA, WALL_CLOCK_FIELDS } from '../engine/metrics.ts';
-import { KERNEL_OF } from '../kernel/allocator.ts';
+import { kernelOfName, resolveAllocator } from '../kernel/versions.ts';
 import type { TextTable } from '../report/text-table.ts';
 
 const distinct = <T>(xs: T[]): T[] => [...new Set(xs)];
@@ -20,8 +20,8 @@ export function sweepTable(title: string, labelNames: readonly string[], runs: r
     ['pages MiB', (r: RunMetrics) => (r.footprint.populated_pages * r.page_size) / 2 ** 20],
     ['meta KiB', (r: RunMetrics) => r.footprint.metadata_bytes / 1024],
   ] as const;
-  // columns are headed by kernel version (v4.13, v4.14, v6.12) to keep wide grids readable
-  const header = [labelNames.length === 0 ? 'point' : labelNames.join(' / '), ...allocators.flatMap((a) => [...phases.map((p) => `${KERNEL_OF[a]} ${p}`), ...footprint.map(([f]) => `${KERNEL_OF[a]} ${f}`)])];
+  // columns are headed by kernel version (v4.13, v4.14, v6.12, or the version the scenario named) to keep wide grids readable
+  const header = [labelNames.length === 0 ? 'point' : labelNames.join(' / '), ...allocators.flatMap((a) => [...phases.map((p) => `${kernelOfName(a)} ${p}`), ...footprint.map(([f]) => `${kernelOfName(a)} ${f}`)])];
   const rows = keys.map((k) => [
     k,
     ...allocators.flatMap((a) => {
@@ -29,7 +29,7 @@ export function sweepTable(title: string, labelNames: readonly string[], runs: r
       return [...phases.map((p) => r?.phases[p]?.modeled_ms ?? '-'), ...footprint.map(([, get]) => (r ? get(r) : '-'))];
     }),
   ]);
-  const legend = allocators.map((a) => `${KERNEL_OF[a]} = ${a}`).join(', ');
+  const legend = allocators.map((a) => `${kernelOfName(a)} = ${resolveAllocator(a) ?? a}`).join(', ');
   return { title, header, rows, note: `${legend}; phases: modeled ms on the calling CPU; pages: populated chunk pages over all units, at peak; meta: allocator metadata at peak` };
 }
 

@@ -3,9 +3,9 @@
  * ftrace ring buffer prints them, shared by the writer (report/ftrace.ts) and the parser
  * (trace/ftrace-parse.ts) so the two cannot drift apart.
  *
- * Two field sets exist: v4.13 and v4.14 print the same five events; v5.x onward (v6.12 here)
- * adds `call_site`, `bytes_alloc` and `gfp_flags` to the allocation event. The other four
- * events are identical in all three versions.
+ * Two field sets exist: v4.13, v4.14 and v5.10 print the same five events; v5.19 onward (v6.12
+ * and v6.18 here) adds `call_site`, `bytes_alloc` and `gfp_flags` to the allocation event. The
+ * other four events are identical in every version.
  */
 import type { KernelVersion } from '../kernel/allocator.ts';
 
@@ -42,7 +42,7 @@ export type FieldSpec = readonly (readonly [name: string, kind: FieldKind])[];
 /** the two generations of the percpu tracepoint field sets */
 export type FtraceFieldSet = 'v4' | 'v6';
 
-export const fieldSetOf = (kernel: KernelVersion): FtraceFieldSet => (kernel === 'v6.12' ? 'v6' : 'v4');
+export const fieldSetOf = (kernel: KernelVersion): FtraceFieldSet => (kernel === 'v6.12' || kernel === 'v6.18' ? 'v6' : 'v4');
 
 /** TP_printk field order of percpu_alloc_percpu, per field set */
 export const ALLOC_FIELDS: Record<FtraceFieldSet, FieldSpec> = {

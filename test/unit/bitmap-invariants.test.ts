@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../../src/kernel/allocator.ts';
 import { clearBit, setBit } from '../../src/kernel/bitops.ts';
 import { MD_CONTIG, MD_CONTIG_START, MD_SCAN, MD_SCAN_START } from '../../src/kernel/bitmap/chunk.ts';
-import { pcpuAlloc } from '../../src/kernel/bitmap/alloc.ts';
+import { newAllocResult, pcpuAlloc } from '../../src/kernel/bitmap/alloc.ts';
 import { checkInvariants } from '../../src/kernel/bitmap/invariants.ts';
 import type { PcpuState } from '../../src/kernel/bitmap/state.ts';
 import { smallState } from './bitmap-harness.ts';
 
 function busyState(): PcpuState {
   const { state } = smallState({ reservedSize: 8192 });
-  const out = { chunkId: 0, failReason: null as string | null };
+  const out = newAllocResult();
   for (let i = 0; i < 120; i++) pcpuAlloc(state, out, 4 + ((i * 37) % 900), 8, false, false);
   pcpuAlloc(state, out, 64, 8, false, true);
   expect(state.chunks[2]).toBeTruthy(); // chunk 1 exists

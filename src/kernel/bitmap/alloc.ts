@@ -126,8 +126,8 @@ function isPowerOf2(x: number): boolean {
   return x > 0 && (x & (x - 1)) === 0;
 }
 
-/** Failure bookkeeping of pcpu_alloc_noprof (the fail / fail_unlock labels). */
-function allocFail(state: PcpuState, out: AllocResult, reserved: boolean, atomic: boolean, size: number, align: number, err: string): number {
+/** Failure bookkeeping of pcpu_alloc_noprof (the fail / fail_unlock labels): v6.12 warns atomic failures too. */
+export function allocFail(state: PcpuState, out: AllocResult, reserved: boolean, atomic: boolean, size: number, align: number, err: string): number {
   state.tracer?.allocPercpuFail(reserved, atomic, size, align);
   if (state.warnLimit > 0) {
     state.work.warnings++;
@@ -143,25 +143,44 @@ function allocFail(state: PcpuState, out: AllocResult, reserved: boolean, atomic
   return -1;
 }
 
-/** where pcpuAlloc reports which chunk served the request, or why it failed */
+/** a version's failure bookkeeping (the versions differ in which failures they warn about) */
+export type AllocFailFn = (state: PcpuState, out: AllocResult, reserved: boolean, atomic: boolean, size: number, align: number, err: string) => number;
+
+/**
+ * where pcpuAlloc reports which chunk served the request, or why it failed; between the steps
+ * of an allocation it also carries the placed area's chunk and the rounded size and alignment
+ */
 export interface AllocResult {
   chunkId: number;
   failReason: string | null;
+  /** the chunk placeArea put the area in */
+  chunk: BitmapChunk | null;
+  /** the request's size and alignment as pcpu_alloc_noprof rounds them */
+  size: number;
+  align: number;
+}
+
+export function newAllocResult(): AllocResult {
+  return { chunkId: -1, failReason: null, chunk: null, size: 0, align: 0 };
 }
 
 /**
- * mirrors pcpu_alloc_noprof for GFP_KERNEL (atomic false) or GFP_NOWAIT (atomic true); a
- * reserved request always runs as GFP_KERNEL. Returns the byte offset from the serving chunk's
- * base_addr, or -1 with out.failReason set.
+ * The first half of pcpu_alloc_noprof (every bitmap version from v5.10 on), up to the area_found
+ * label: round and check the request, then place the area in the reserved chunk or the first
+ * chunk that fits, creating chunks as needed. Returns the byte offset (out.chunk, out.size and
+ * out.align set) or -1 after the version's failure bookkeeping. A reserved request always runs
+ * as GFP_KERNEL. A chunk that serves the request is reintegrated (a no-op for a version that
+ * never isolates chunks).
  */
-export function pcpuAlloc(state: PcpuState, out: AllocResult, reqSize: number, reqAlign: number, atomicReq: boolean, reserved: boolean): number {
-  const atomic = reserved ? false : atomicReq;
+export function placeArea(state: PcpuState, out: AllocResult, reqSize: number, reqAlign: number, atomic: boolean, reserved: boolean, fail: AllocFailFn): number {
   const work = state.work;
   const align = reqAlign < PCPU_MIN_ALLOC_SIZE ? PCPU_MIN_ALLOC_SIZE : reqAlign;
   const size = Math.ceil(reqSize / PCPU_MIN_ALLOC_SIZE) * PCPU_MIN_ALLOC_SIZE;
   // integer shifts keep these int-typed on the hot path (only used once the checks below passed)
   const bits = size >>> PCPU_MIN_ALLOC_SHIFT;
   const bitAlign = align >>> PCPU_MIN_ALLOC_SHIFT;
+  out.size = size;
+  out.align = align;
 
   if (!size || size > state.minUnitSize || align > state.pageSize || !isPowerOf2(align)) {
     const text = `illegal size (${size}) or align (${align}) for percpu allocation`;
@@ -172,55 +191,84 @@ export function pcpuAlloc(state: PcpuState, out: AllocResult, reqSize: number, r
     return -1;
   }
 
-  let chunk: BitmapChunk | null = null;
-  let off = -1;
-
   if (reserved && state.reservedChunk) {
-    chunk = state.reservedChunk;
-    off = findBlockFit(state, chunk, bits, bitAlign, atomic);
+    const chunk = state.reservedChunk;
+    let off = findBlockFit(state, chunk, bits, bitAlign, atomic);
     if (off >= 0) off = allocArea(state, chunk, bits, bitAlign, off);
-    if (off < 0) return allocFail(state, out, reserved, atomic, size, align, 'alloc from reserved chunk failed');
-  } else {
-    const lists = state.lists;
-    search: for (;;) {
-      for (let slot = lists.nextNonEmpty(sizeToSlot(state, size)); slot <= state.freeSlot; slot = lists.nextNonEmpty(slot + 1)) {
-        for (let e = lists.first(slot), n: number; e !== -1; e = n) {
-          n = lists.next(e);
-          const cand = chunkOf(state, e);
-          const start = findBlockFit(state, cand, bits, bitAlign, atomic);
-          if (start < 0) {
-            if (slot < PCPU_SLOT_FAIL_THRESHOLD) chunkMoveTo(state, cand, 0, true);
-            continue;
-          }
-          off = allocArea(state, cand, bits, bitAlign, start);
-          if (off >= 0) {
-            reintegrateChunk(state, cand);
-            chunk = cand;
-            break search;
-          }
+    if (off < 0) return fail(state, out, reserved, atomic, size, align, 'alloc from reserved chunk failed');
+    out.chunk = chunk;
+    return off;
+  }
+
+  const lists = state.lists;
+  for (;;) {
+    for (let slot = lists.nextNonEmpty(sizeToSlot(state, size)); slot <= state.freeSlot; slot = lists.nextNonEmpty(slot + 1)) {
+      for (let e = lists.first(slot), n: number; e !== -1; e = n) {
+        n = lists.next(e);
+        const cand = chunkOf(state, e);
+        const start = findBlockFit(state, cand, bits, bitAlign, atomic);
+        if (start < 0) {
+          if (slot < PCPU_SLOT_FAIL_THRESHOLD) chunkMoveTo(state, cand, 0, true);
+          continue;
+        }
+        const off = allocArea(state, cand, bits, bitAlign, start);
+        if (off >= 0) {
+          reintegrateChunk(state, cand);
+          out.chunk = cand;
+          return off;
         }
       }
-      if (atomic) return allocFail(state, out, reserved, atomic, size, align, 'atomic alloc failed, no space left');
-      if (lists.isEmpty(state.freeSlot)) {
-        const fresh = createChunk(state);
-        if (!fresh) return allocFail(state, out, reserved, atomic, size, align, 'failed to allocate new chunk');
-        chunkRelocate(state, fresh, -1);
-      }
+    }
+    if (atomic) return fail(state, out, reserved, atomic, size, align, 'atomic alloc failed, no space left');
+    if (lists.isEmpty(state.freeSlot)) {
+      const fresh = createChunk(state);
+      if (!fresh) return fail(state, out, reserved, atomic, size, align, 'failed to allocate new chunk');
+      chunkRelocate(state, fresh, -1);
     }
   }
+}
 
-  // populate whatever the area covers that is not backed yet (may sleep: not for atomic)
-  if (!atomic && !populateArea(state, chunk, off, size, chunkPopulated)) {
-    freeArea(state, chunk, off);
-    return allocFail(state, out, reserved, atomic, size, align, 'failed to populate');
-  }
+/**
+ * The population step after area_found: back whatever the area covers that is not backed yet
+ * (may sleep: not for atomic requests). On failure the area is freed again and the version's
+ * failure bookkeeping runs; returns false then.
+ */
+export function populateForAlloc(state: PcpuState, out: AllocResult, off: number, atomic: boolean, reserved: boolean, fail: AllocFailFn): boolean {
+  const chunk = out.chunk!;
+  if (atomic || populateArea(state, chunk, off, out.size, chunkPopulated)) return true;
+  freeArea(state, chunk, off);
+  fail(state, out, reserved, atomic, out.size, out.align, 'failed to populate');
+  return false;
+}
 
+/** pcpu_alloc_noprof's "fewer than PCPU_EMPTY_POP_PAGES_LOW empty populated pages" test */
+export function scheduleIfLow(state: PcpuState): void {
   if (state.nrEmptyPopPages < state.knobs.emptyPopPagesLow) state.balancePending = true;
+}
 
+/** The end of a successful pcpu_alloc_noprof: zero every unit's copy, trace, report the chunk. */
+export function allocDone(state: PcpuState, out: AllocResult, off: number, atomic: boolean, reserved: boolean): number {
+  const chunk = out.chunk!;
+  const size = out.size;
   state.platform.zeroUnits(chunk.baseAddr, off, size);
-  work.bytesZeroedPerUnit += size;
-  state.tracer?.allocPercpu(reserved, atomic, size, align, chunk.id, chunk.baseAddr, off);
+  state.work.bytesZeroedPerUnit += size;
+  state.tracer?.allocPercpu(reserved, atomic, size, out.align, chunk.id, chunk.baseAddr, off);
   out.chunkId = chunk.id;
   out.failReason = null;
   return off;
+}
+
+/**
+ * mirrors pcpu_alloc_noprof (v6.12) for GFP_KERNEL (atomic false) or GFP_NOWAIT (atomic true);
+ * a reserved request always runs as GFP_KERNEL. The empty-page test comes after population,
+ * outside the lock. Returns the byte offset from the serving chunk's base_addr, or -1 with
+ * out.failReason set.
+ */
+export function pcpuAlloc(state: PcpuState, out: AllocResult, reqSize: number, reqAlign: number, atomicReq: boolean, reserved: boolean): number {
+  const atomic = reserved ? false : atomicReq;
+  const off = placeArea(state, out, reqSize, reqAlign, atomic, reserved, allocFail);
+  if (off < 0) return -1;
+  if (!populateForAlloc(state, out, off, atomic, reserved, allocFail)) return -1;
+  scheduleIfLow(state);
+  return allocDone(state, out, off, atomic, reserved);
 }

@@ -13,8 +13,8 @@ import { allocChunkMeta } from './chunk-meta.ts';
 import { blockUpdateHintAlloc } from './hints.ts';
 import { META_SIZES, registerChunk } from './populate.ts';
 import { chunkRelocate, rawSizeToSlot } from './slots.ts';
-import type { PcpuState } from './state.ts';
-import { PCPU_MIN_ALLOC_SIZE, PCPU_WARN_LIMIT, newLists } from './state.ts';
+import type { PcpuState, SlotLayout } from './state.ts';
+import { PCPU_MIN_ALLOC_SIZE, PCPU_WARN_LIMIT, modernSlotLayout, newLists } from './state.ts';
 
 /** mirrors pcpu_alloc_first_chunk: a chunk serving [tmpAddr, tmpAddr + mapSize) */
 export function allocFirstChunk(state: PcpuState, id: number, tmpAddr: number, mapSize: number): BitmapChunk {
@@ -81,15 +81,20 @@ export function setupFirstChunk(state: PcpuState, ai: AllocInfo, baseAddr: numbe
 
 /**
  * The allocator state right after boot: geometry and slot numbers from the allocation info
- * (pcpu_setup_first_chunk), the chunk backend, and the reserved and first chunks in place.
+ * (pcpu_setup_first_chunk; the lists after the size slots as the version has them), the chunk
+ * backend, and the reserved and first chunks in place.
  */
-export function createPcpuState(config: AllocatorConfig, platform: Platform, ai: AllocInfo, backendKind: ChunkBackendKind): PcpuState {
+export function createPcpuState(
+  config: AllocatorConfig,
+  platform: Platform,
+  ai: AllocInfo,
+  backendKind: ChunkBackendKind,
+  slotLayout: (sizeSlots: number) => SlotLayout = modernSlotLayout,
+): PcpuState {
   const topo = config.topology;
   const geo = unitGeometry(ai, topo);
   const backend = createChunkBackend(backendKind, geo, platform);
-  // the slots after the size slots: sidelined, free, to_depopulate
-  const sidelinedSlot = rawSizeToSlot(geo.unitSize) + 1;
-  const nrSlots = sidelinedSlot + 3;
+  const { nrSlots, sidelinedSlot, freeSlot, toDepopulateSlot } = slotLayout(rawSizeToSlot(geo.unitSize));
   const state: PcpuState = {
     platform,
     work: platform.work,
@@ -104,8 +109,8 @@ export function createPcpuState(config: AllocatorConfig, platform: Platform, ai:
     minUnitSize: pcpuMinUnitSize(topo.pageSize),
     nrSlots,
     sidelinedSlot,
-    freeSlot: sidelinedSlot + 1,
-    toDepopulateSlot: sidelinedSlot + 2,
+    freeSlot,
+    toDepopulateSlot,
     lists: newLists(nrSlots),
     chunks: [],
     nextChunkId: 1,

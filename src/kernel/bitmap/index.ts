@@ -8,6 +8,7 @@ import type {
   AllocInfo,
   AllocatorConfig,
   AllocatorFactory,
+  AllocatorName,
   AllocatorStats,
   KernelVersion,
   PercpuAllocator,
@@ -16,12 +17,14 @@ import type {
 import type { ChunkBackendKind } from '../chunk-backend.ts';
 import { buildAllocInfo } from '../layout.ts';
 import type { Platform } from '../platform.ts';
-import { pcpuAlloc, type AllocResult } from './alloc.ts';
+import { newAllocResult, pcpuAlloc, type AllocResult } from './alloc.ts';
 import { balanceWork } from './balance.ts';
 import { createPcpuState } from './first-chunk.ts';
 import { freePercpu } from './free.ts';
 import { checkInvariants } from './invariants.ts';
-import type { PcpuState } from './state.ts';
+import type { BitmapChunk } from './chunk.ts';
+import type { PcpuState, SlotLayout } from './state.ts';
+import { modernSlotLayout } from './state.ts';
 import { allocatorStats } from './stats.ts';
 import { PercpuStatsCounters, type PercpuStatsView } from '../percpu-stats.ts';
 import { bitmapPercpuStats } from './percpu-stats.ts';
@@ -34,21 +37,51 @@ export interface BitmapAllocatorOptions {
   allocInfo?: AllocInfo;
 }
 
+/**
+ * What a version of the modern allocator decides its own way (v6.12 here; v6.18 and v5.10 are
+ * diffs of it that share the state, hints, chunk life and stats and bring these).
+ */
+export interface BitmapVersion {
+  readonly name: AllocatorName;
+  readonly kernel: KernelVersion;
+  /** the lists after the size slots */
+  readonly slotLayout: (sizeSlots: number) => SlotLayout;
+  /** pcpu_alloc_noprof / pcpu_alloc */
+  readonly alloc: (state: PcpuState, out: AllocResult, size: number, align: number, atomic: boolean, reserved: boolean) => number;
+  /** free_percpu */
+  readonly free: (state: PcpuState, chunk: BitmapChunk, off: number) => void;
+  /** pcpu_balance_workfn */
+  readonly balance: (state: PcpuState) => void;
+}
+
+export const V6_12: BitmapVersion = {
+  name: 'bitmap',
+  kernel: 'v6.12',
+  slotLayout: modernSlotLayout,
+  alloc: pcpuAlloc,
+  free: freePercpu,
+  balance: balanceWork,
+};
+
 class BitmapAllocator implements PercpuAllocator {
-  readonly name = 'bitmap' as const;
-  readonly kernel: KernelVersion = 'v6.12';
+  readonly name: AllocatorName;
+  readonly kernel: KernelVersion;
   readonly layout: AllocInfo;
   lastChunkId = -1;
   lastFailReason: string | null = null;
+  private readonly version: BitmapVersion;
   private readonly state: PcpuState;
-  private readonly result: AllocResult = { chunkId: -1, failReason: null };
+  private readonly result: AllocResult = newAllocResult();
   /** CONFIG_PERCPU_STATS counters: always the state's tracer, passing events on to `tracer` */
   private readonly statsCounters: PercpuStatsCounters;
 
-  constructor(config: AllocatorConfig, platform: Platform, opts: BitmapAllocatorOptions) {
-    const ai = opts.allocInfo ?? buildAllocInfo('v6.12', config.topology, config.firstChunk);
+  constructor(config: AllocatorConfig, platform: Platform, version: BitmapVersion, opts: BitmapAllocatorOptions) {
+    this.version = version;
+    this.name = version.name;
+    this.kernel = version.kernel;
+    const ai = opts.allocInfo ?? buildAllocInfo(version.kernel, config.topology, config.firstChunk);
     this.layout = ai;
-    this.state = createPcpuState(config, platform, ai, opts.backend ?? 'vm');
+    this.state = createPcpuState(config, platform, ai, opts.backend ?? 'vm', version.slotLayout);
     this.statsCounters = new PercpuStatsCounters(ai.unit_size);
     this.state.tracer = this.statsCounters;
   }
@@ -66,7 +99,7 @@ class BitmapAllocator implements PercpuAllocator {
   }
 
   alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
-    const off = pcpuAlloc(this.state, this.result, asSizeT(size), asSizeT(align), atomic, reserved);
+    const off = this.version.alloc(this.state, this.result, asSizeT(size), asSizeT(align), atomic, reserved);
     if (off >= 0) this.lastChunkId = this.result.chunkId;
     this.lastFailReason = this.result.failReason;
     if (off < 0 && this.lastFailReason === 'failed to populate') this.statsCounters.populateFailed(null);
@@ -76,11 +109,11 @@ class BitmapAllocator implements PercpuAllocator {
   free(chunkId: number, off: number): void {
     const chunk = this.state.chunks[chunkId + 1];
     if (!chunk) throw new Error(`free_percpu: no live chunk ${chunkId}`);
-    freePercpu(this.state, chunk, off);
+    this.version.free(this.state, chunk, off);
   }
 
   runBalance(): void {
-    balanceWork(this.state);
+    this.version.balance(this.state);
   }
 
   stats(): AllocatorStats {
@@ -92,14 +125,19 @@ class BitmapAllocator implements PercpuAllocator {
   }
 
   percpuStats(): PercpuStatsView {
-    return bitmapPercpuStats(this.state, this.layout, this.statsCounters);
+    return bitmapPercpuStats(this.state, this.layout, this.statsCounters, this.kernel);
   }
 }
 
 /** the modern bitmap allocator with explicit options (backend, a given AllocInfo) */
 export function createBitmapAllocatorWith(config: AllocatorConfig, platform: Platform, opts: BitmapAllocatorOptions = {}): PercpuAllocator {
-  return new BitmapAllocator(config, platform, opts);
+  return new BitmapAllocator(config, platform, V6_12, opts);
+}
+
+/** a version of the modern allocator (v6.12, or a diff of it), with explicit options */
+export function createBitmapVersion(version: BitmapVersion, config: AllocatorConfig, platform: Platform, opts: BitmapAllocatorOptions = {}): PercpuAllocator {
+  return new BitmapAllocator(config, platform, version, opts);
 }
 
 /** the modern (v6.12) bitmap allocator */
-export const createBitmapAllocator: AllocatorFactory = (config, platform) => new BitmapAllocator(config, platform, {});
+export const createBitmapAllocator: AllocatorFactory = (config, platform) => new BitmapAllocator(config, platform, V6_12, {});

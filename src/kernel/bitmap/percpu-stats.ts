@@ -3,7 +3,7 @@
  * in list order with their derived fragment fields, plus the page-by-page occupancy the
  * reports draw. The run walk and the occupancy serve v4.14 too (same chunk storage).
  */
-import type { AllocInfo } from '../allocator.ts';
+import type { AllocInfo, KernelVersion } from '../allocator.ts';
 import { findLastBit, findNextBit, popcount32, testBit } from '../bitops.ts';
 import { newWorkCounters } from '../platform.ts';
 import type { ChunkOccupancy, ChunkRole, PercpuChunkView, PercpuStatsCounters, PercpuStatsView } from '../percpu-stats.ts';
@@ -97,8 +97,11 @@ export function bitmapChunkView(
   };
 }
 
-/** mirrors percpu_stats_show (v6.12): the reserved chunk, then every list in slot order */
-export function bitmapPercpuStats(state: PcpuState, ai: AllocInfo, counters: PercpuStatsCounters): PercpuStatsView {
+/**
+ * mirrors percpu_stats_show (v5.10 to v6.18): the reserved chunk, then every list in slot order
+ * (a version without the sidelined and to_depopulate lists never labels a chunk so)
+ */
+export function bitmapPercpuStats(state: PcpuState, ai: AllocInfo, counters: PercpuStatsCounters, kernel: KernelVersion = 'v6.12'): PercpuStatsView {
   const chunks: PercpuChunkView[] = [];
   if (state.reservedChunk) chunks.push(bitmapChunkView(state.reservedChunk, 'reserved', -1, counters, state.pageSize));
   for (let slot = 0; slot < state.nrSlots; slot++) {
@@ -110,7 +113,7 @@ export function bitmapPercpuStats(state: PcpuState, ai: AllocInfo, counters: Per
     }
   }
   return {
-    kernel: 'v6.12',
+    kernel,
     ai: statsAllocInfo(ai),
     global: { ...counters.global },
     empty_pop_pages: state.nrEmptyPopPages,

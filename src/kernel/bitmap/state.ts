@@ -66,7 +66,9 @@ export interface PcpuState extends PcpuCore {
   /** PCPU_MIN_UNIT_SIZE: also the largest legal allocation */
   readonly minUnitSize: number;
 
+  /** -1 in a version without the list (v5.10) */
   readonly sidelinedSlot: number;
+  /** -1 in a version without the list (v5.10) */
   readonly toDepopulateSlot: number;
   firstChunk: BitmapChunk | null;
   reservedChunk: BitmapChunk | null;
@@ -78,6 +80,22 @@ export interface PcpuState extends PcpuCore {
   /** out-parameters of pcpu_find_zero_area: the largest run it skipped */
   largestOff: number;
   largestBits: number;
+}
+
+/**
+ * Where the lists after the size slots 0..S sit (S = __pcpu_size_to_slot(unit_size)); a version
+ * without a list has -1 there, which no chunk ever sits on.
+ */
+export interface SlotLayout {
+  readonly sidelinedSlot: number;
+  readonly freeSlot: number;
+  readonly toDepopulateSlot: number;
+  readonly nrSlots: number;
+}
+
+/** v5.14 on (v6.12, v6.18): sidelined S+1, free S+2, to_depopulate S+3 */
+export function modernSlotLayout(sizeSlots: number): SlotLayout {
+  return { sidelinedSlot: sizeSlots + 1, freeSlot: sizeSlots + 2, toDepopulateSlot: sizeSlots + 3, nrSlots: sizeSlots + 4 };
 }
 
 export function chunkOf(state: PcpuCore, entry: number): BitmapChunk {
