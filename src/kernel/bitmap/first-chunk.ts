@@ -117,6 +117,7 @@ export function createPcpuState(config: AllocatorConfig, platform: Platform, ai:
     atomicAllocFailed: false,
     balancePending: false,
     warnLimit: PCPU_WARN_LIMIT,
+    chunkLifeRecorded: false,
     regionOff: 0,
     regionBits: 0,
     largestOff: 0,

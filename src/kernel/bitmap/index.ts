@@ -26,6 +26,8 @@ import { allocatorStats } from './stats.ts';
 import { PercpuStatsCounters, type PercpuStatsView } from '../percpu-stats.ts';
 import { bitmapPercpuStats } from './percpu-stats.ts';
 import { asSizeT } from '../size-t.ts';
+import type { RecordedKernel } from '../recorded-kernel.ts';
+import { recordedKernel } from './recorded-kernel.ts';
 
 export interface BitmapAllocatorOptions {
   /** chunk backend: percpu-vm (default) or percpu-km */
@@ -51,7 +53,10 @@ class BitmapAllocator implements PercpuAllocator {
     this.state = createPcpuState(config, platform, ai, opts.backend ?? 'vm');
     this.statsCounters = new PercpuStatsCounters(ai.unit_size);
     this.state.tracer = this.statsCounters;
+    this.recorded = recordedKernel(this.state);
   }
+
+  readonly recorded: RecordedKernel;
 
   get tracer(): PercpuTracer | null {
     return this.statsCounters.downstream;
