@@ -63,5 +63,6 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
     balance: r.balance,
     footprint: r.footprint,
     counters: { ...r.counters },
+    ...(r.replays.length ? { replay_verified: r.replays } : {}),
   };
 }

@@ -174,6 +174,8 @@ function phaseSchema(refs: boolean) {
     file: orVar(z.string().min(1)),
     /** default: percpu-trace for .jsonl / .jsonl.gz, ftrace otherwise */
     format: enumOf(REPLAY_FORMATS).optional(),
+    /** compare every decision with the kernel's recorded one (ftrace captures of a real kernel) */
+    verify: orVar(z.boolean()).default(false),
   });
   return z.discriminatedUnion('phase', [AllocPhase, FreePhase, BalancePhase, BpfArrayPhase, BpfHashPhase, CgroupPhase, ModulePhase, ChurnPhase, ReplayPhase]);
 }

@@ -98,7 +98,12 @@ export function resolvePhases(workload: readonly ScenarioPhase[], labels: Labels
     used.set(base, n);
     const name = n === 1 ? base : `${base}${n}`;
     const spec = toSpec(p, name);
-    if (spec.phase === 'replay') checkReplayFile(spec.file, spec.format, [...at, 'file'], where);
+    if (spec.phase === 'replay') {
+      if (spec.verify && spec.format !== 'ftrace') {
+        throw new InputError(`${where([...at, 'verify'])}: ${pathKey([...at, 'verify'])}: a verified replay needs an ftrace capture of a real kernel (base_addr, off and chunk events), but ${spec.file} is read as ${spec.format}`);
+      }
+      checkReplayFile(spec.file, spec.format, spec.verify === true, [...at, 'file'], where);
+    }
     return spec;
   });
 }
@@ -174,17 +179,17 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
       });
     case 'replay': {
       const path = p.file as string;
-      return withCpu({ phase: 'replay', name, file: path, format: p.format ?? formatOfFile(path) });
+      return withCpu({ phase: 'replay', name, file: path, format: p.format ?? formatOfFile(path), verify: bool(p.verify) });
     }
   }
   throw new Error(`unreachable: phase ${(p as { phase: string }).phase}`);
 }
 
 /** a replay's recording must exist and read cleanly before any run starts */
-function checkReplayFile(path: string, format: ReplayFormat, at: (string | number)[], where: Where): void {
+function checkReplayFile(path: string, format: ReplayFormat, verify: boolean, at: (string | number)[], where: Where): void {
   if (!existsSync(path)) throw new InputError(`${where(at)}: ${pathKey(at)}: no such file: ${path}`);
   try {
-    loadReplayOps(path, format);
+    loadReplayOps(path, format, verify);
   } catch (e) {
     // the recording's own place, after the scenario line that names it
     if (e instanceof InputError) throw new InputError(`${where(at)}: ${pathKey(at)}: ${e.message}`);
