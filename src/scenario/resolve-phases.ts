@@ -8,7 +8,8 @@ import { dirname, relative, resolve as resolvePath } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { z } from 'zod';
 import type { PhaseSpec } from '../engine/run.ts';
-import { MEMCG_V6_12_OBJECTS } from '../engine/generators/cgroups.ts';
+import { CGROUP_OBJECT_SETS, MEMCG_V6_12_OBJECTS } from '../engine/generators/cgroups.ts';
+import type { CgroupObjectSetName } from '../engine/generators/cgroups.ts';
 import type { CgroupObject } from '../engine/generators/cgroups.ts';
 import type { SizeEntry } from '../engine/generators/sizes.ts';
 import type { ReplayFormat } from '../engine/generators/replay-ops.ts';
@@ -159,7 +160,12 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
       break;
     case 'cgroups':
       if (p.action === 'create') {
-        const objects: CgroupObject[] = p.objects ? p.objects.map((o) => ({ size: num(o.size), align: num(o.align), perNode: bool(o.perNode) })) : [...MEMCG_V6_12_OBJECTS];
+        const objects: CgroupObject[] =
+          p.objects === undefined
+            ? [...MEMCG_V6_12_OBJECTS]
+            : typeof p.objects === 'string'
+              ? [...CGROUP_OBJECT_SETS[p.objects as CgroupObjectSetName]]
+              : p.objects.map((o) => ({ size: num(o.size), align: num(o.align), perNode: bool(o.perNode) }));
         return withCpu({ phase: 'cgroups', name, action: 'create', group: p.group, count: num(p.count), objects });
       }
       return withCpu({ phase: 'cgroups', name, action: 'destroy', group: p.group, count: p.count === undefined ? null : num(p.count), pick: p.pick as never });
