@@ -83,6 +83,11 @@ export function expandRuns(name: string, s: Scenario, where: (path: (string | nu
   const runs: RunSpec[] = [];
   for (const labels of matrixPoints(s.matrix)) {
     const phases = resolvePhases(s.workload, labels, where);
+    const verified = phases.findIndex((p) => p.phase === 'replay' && p.verify);
+    const unable = (s.allocators as AllocatorName[]).find((a) => a !== 'bitmap');
+    if (verified >= 0 && unable) {
+      throw new InputError(`${where(['workload', verified, 'verify'])}: workload[${verified}].verify: a verified replay follows a v6.12 kernel's decisions, so it runs on the bitmap allocator only, not ${unable} (set allocators: ['bitmap'])`);
+    }
     const machine: MachineRef = { preset: baseMachine.preset, overrides: substitute(baseMachine.overrides, labels, ['machine', 'overrides'], where, new Map()) as Record<string, unknown> };
     for (const allocator of s.allocators as AllocatorName[]) {
       runs.push({

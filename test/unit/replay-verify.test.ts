@@ -11,12 +11,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_KNOBS } from '../../src/kernel/allocator.ts';
 import { allocatorFactory } from '../../src/kernel/registry.ts';
 import { runPhases } from '../../src/engine/run.ts';
 import type { ReplayVerification } from '../../src/engine/generators/replay-verify.ts';
 import { runCommand } from '../../src/cli/run-command.ts';
+import { main } from '../../src/cli/main.ts';
 import { DecisionPlatform } from './generator-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'replay-verify-'));
@@ -171,5 +172,46 @@ describe('sim run with a verified replay', () => {
     expect(text).toContain('replay verified: 5/6');
     expect(text).toMatch(/mismatch 1 \(decision\) at line 9: .*off=128/);
     expect(text).toContain('call site psi_cgroup_alloc+0x43/0xb0: kernel chunk 1 off 128, simulator chunk 1 off 64');
+  });
+});
+
+describe('a verified replay that cannot be made', () => {
+  let stderr = '';
+  beforeEach(() => {
+    stderr = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  const run = async (body: string): Promise<string> => {
+    const file = write(`bad-${Math.random().toString(36).slice(2)}.json5`, [`{machine: 'laptop',`, body, `}`]);
+    expect(await main(['run', file, '--workers', '0'])).toBe(2);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines, stderr).toHaveLength(1);
+    return lines[0]!;
+  };
+  const capture1 = (): string => write('c1.txt', capture());
+
+  it('names the verify field when the recording is not an ftrace capture', async () => {
+    const jsonl = 'test/fixtures/conformance/bitmap/reserved-smp4-s11.jsonl.gz';
+    expect(await run(`workload: [{phase: 'replay', file: '${join(process.cwd(), jsonl)}', verify: true}]`)).toMatch(
+      /\.json5:2:\d+: workload\[0\]\.verify: a verified replay needs an ftrace capture .*read as percpu-trace$/,
+    );
+  });
+
+  it('names the verify field when an allocator cannot follow a v6.12 kernel', async () => {
+    expect(await run(`allocators: ['bitmap', 'areamap'], workload: [{phase: 'replay', file: '${capture1()}', verify: true}]`)).toMatch(
+      /\.json5:2:\d+: workload\[0\]\.verify: .*bitmap allocator only, not areamap/,
+    );
+  });
+
+  it('names the field and the value when verify is not a boolean', async () => {
+    expect(await run(`workload: [{phase: 'replay', file: '${capture1()}', verify: 'yes'}]`)).toMatch(/\.json5:2:\d+: workload\[0\]\.verify: expected true or false .*received "yes"$/);
+  });
+
+  it("names the capture's line when an allocation names a chunk the capture never created", async () => {
+    const file = write('stray.txt', [alloc(FIRST, 2208, 4, 4), alloc(CHUNK1, 0, 8, 8)]);
+    expect(await run(`workload: [{phase: 'replay', file: '${file}', verify: true}]`)).toMatch(/workload\[0\]\.file: .*stray\.txt:2: percpu_alloc_percpu: field base_addr: 0xffffc90000400000 is neither the first chunk/);
   });
 });
