@@ -6,8 +6,7 @@
 import { findNextBit } from '../bitops.ts';
 import type { RecordedKernel } from '../recorded-kernel.ts';
 import { commitArea } from './alloc.ts';
-import { depopulateAll } from './populate.ts';
-import { chunkDepopulated, chunkPopulated, createChunk, destroyChunk, populateArea } from './populate.ts';
+import { chunkDepopulated, chunkPopulated, createChunk, depopulateAll, destroyChunk, populateArea } from './populate.ts';
 import { freeArea } from './free.ts';
 import { chunkRelocate, chunkSlot } from './slots.ts';
 import type { BitmapChunk } from './chunk.ts';
