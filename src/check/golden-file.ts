@@ -17,9 +17,10 @@ import type { ToleranceOverride } from './tolerances.ts';
 import { makeOverride } from './tolerances.ts';
 import { describeRun, runKey } from './run-identity.ts';
 
-type Tree = number | string | boolean | null | { [k: string]: Tree };
+// arrays too (a verified replay's mismatches): metricLeaves walks them by index
+type Tree = number | string | boolean | null | Tree[] | { [k: string]: Tree };
 const Leaf = z.union([z.number(), z.string(), z.boolean(), z.null()]);
-const MetricTree: z.ZodType<Tree> = z.lazy(() => z.union([Leaf, z.record(z.string(), MetricTree)]));
+const MetricTree: z.ZodType<Tree> = z.lazy(() => z.union([Leaf, z.array(MetricTree), z.record(z.string(), MetricTree)]));
 const Count = z.number().int().nonnegative();
 const Time = z.number().nonnegative();
 

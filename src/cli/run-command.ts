@@ -12,6 +12,7 @@ import { runsProgress } from './progress.ts';
 import { sizeRuns } from './run-size.ts';
 import { runWithOutputs } from './run-outputs-command.ts';
 import { timeModelNote } from '../report/time-model-note.ts';
+import { replayReport } from '../report/replay-verification.ts';
 import { loadMachine } from '../hw/machine-config.ts';
 
 export interface RunCommandOptions {
@@ -55,6 +56,8 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: (te
   const ref = loaded.runs[0]?.machine;
   if (ref) out(timeModelNote(loadMachine(ref.preset, ref.overrides), loaded.scenario.costModel) + '\n');
   for (const line of notes) out(line + '\n');
+  const verified = replayReport(runs.map((r, i) => ({ label: runLabel(loaded.runs[i]!), replays: r.replay_verified ?? [] })));
+  for (const line of verified.lines) out(line + '\n');
   if (loaded.scenario.sweep) {
     out(`note: ${file} has a sweep grid; sim run ran its ${runs.length} base runs only (the grid runs with \`sim sweep ${file} --out DIR\`)\n`);
   }
@@ -63,5 +66,6 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: (te
     writeOutputFile(opts.json, '--json', JSON.stringify(metrics, null, 1) + '\n');
     out(`metrics written to ${opts.json}\n`);
   }
-  return 0;
+  // a verified replay that found a mismatch fails the run (after the report)
+  return verified.mismatches > 0 ? 1 : 0;
 }

@@ -67,5 +67,6 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
     footprint: r.footprint,
     footprint_end: { metadata_bytes: end.metadata_bytes, populated_pages: end.populated_pages, vmalloc_bytes: end.vmalloc_bytes, chunks: allocator.stats().nr_chunks },
     counters: { ...r.counters },
+    ...(r.replays.length ? { replay_verified: r.replays } : {}),
   };
 }

@@ -4,6 +4,7 @@ import type { WorkCounters } from '../kernel/platform.ts';
 import type { Footprint } from './metered-platform.ts';
 import type { PhaseMetrics } from './run.ts';
 import type { Labels } from '../scenario/load.ts';
+import type { ReplayVerification } from './generators/replay-verify.ts';
 
 export const METRICS_SCHEMA = 'percpu-sim/metrics/1';
 
@@ -22,6 +23,8 @@ export interface RunMetrics {
   /** the footprint when the run ended (after its last phase) */
   footprint_end: Footprint & { chunks: number };
   counters: WorkCounters;
+  /** verified replays: decisions compared with a real kernel's capture (only runs that have them) */
+  replay_verified?: ReplayVerification[];
 }
 
 export interface MetricsFile {

@@ -14,6 +14,8 @@ import type { Footprint, MeteredPlatform } from './metered-platform.ts';
 import type { GeneratorSpec } from './generators/index.ts';
 import { estimateCalls, runGenerator } from './generators/index.ts';
 import type { OpSink, RunState } from './generators/sink.ts';
+import type { RecordedKernel } from '../kernel/recorded-kernel.ts';
+import type { ReplayVerification } from './generators/replay-verify.ts';
 
 /** A phase as the engine runs it: a generator's spec, its name, and optionally its own CPU. */
 export type PhaseSpec = (GeneratorSpec & { name: string; cpu?: number }) | { phase: 'balance'; name: string };
@@ -63,6 +65,8 @@ export interface RunResult {
   /** the largest footprint seen at the end of any phase */
   footprint: Footprint & { chunks: number };
   counters: WorkCounters;
+  /** what verified replays found (none without them) */
+  replays: ReplayVerification[];
 }
 
 const KWORKER = -1;
@@ -114,6 +118,10 @@ class PhaseRunner implements OpSink {
 
   random(): number {
     return this.phaseRandom();
+  }
+
+  get recorded(): RecordedKernel | null {
+    return this.allocator.recorded ?? null;
   }
 
   alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
@@ -203,6 +211,7 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
     pageSize: topology ? topology.pageSize : 4096,
     maps: new Map(),
     groups: new Map(),
+    verifications: [],
   };
   const runner = new PhaseRunner(allocator, platform, opts, totalOps || 1);
   const result: RunResult = {
@@ -210,6 +219,7 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
     balance: { runs: 0, modeled_ms: 0 },
     footprint: { metadata_bytes: 0, populated_pages: 0, vmalloc_bytes: 0, chunks: 0 },
     counters: platform.work,
+    replays: state.verifications,
   };
 
   platform.setActingCpu(opts.cpu);

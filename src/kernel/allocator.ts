@@ -4,6 +4,7 @@
  */
 import type { Platform } from './platform.ts';
 import type { PercpuStatsView } from './percpu-stats.ts';
+import type { RecordedKernel } from './recorded-kernel.ts';
 
 export type AllocatorName = 'bitmap' | 'bitmap-v4.14' | 'areamap' | 'bitmap-v6.18' | 'bitmap-v5.10';
 export const ALLOCATOR_NAMES: readonly AllocatorName[] = ['bitmap', 'bitmap-v4.14', 'areamap', 'bitmap-v6.18', 'bitmap-v5.10'];
@@ -129,6 +130,8 @@ export interface PercpuAllocator {
   checkInvariants(): void;
   /** what /sys/kernel/debug/percpu_stats (CONFIG_PERCPU_STATS) and /proc/meminfo would show now */
   percpuStats?(): PercpuStatsView;
+  /** following a real kernel's capture, for verified replays (the versions that can) */
+  readonly recorded?: RecordedKernel;
 }
 
 /** A user-supplied configuration the kernel would refuse (it would panic at boot). */

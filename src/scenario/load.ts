@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import type { FirstChunkRequest, KernelKnobs } from '../kernel/allocator.ts';
 import { DEFAULT_KNOBS } from '../kernel/allocator.ts';
+import { resolveAllocator } from '../kernel/versions.ts';
 import type { BalancePolicy, PhaseSpec } from '../engine/run.ts';
 import { InputError } from '../input/input-error.ts';
 import { parseJson5, readTextFile, validateJson5 } from '../input/json5-file.ts';
@@ -84,6 +85,12 @@ export function expandRuns(name: string, s: Scenario, where: (path: (string | nu
   const runs: RunSpec[] = [];
   for (const labels of matrixPoints(s.matrix)) {
     const phases = resolvePhases(s.workload, labels, where);
+    const verified = phases.findIndex((p) => p.phase === 'replay' && p.verify);
+    // a version that runs on the v6.12 port (v5.15 .. v6.12) follows the same decisions
+    const unable = s.allocators.find((a) => resolveAllocator(a) !== 'bitmap');
+    if (verified >= 0 && unable) {
+      throw new InputError(`${where(['workload', verified, 'verify'])}: workload[${verified}].verify: a verified replay follows a v6.12 kernel's decisions, so it runs on the bitmap allocator only, not ${unable} (set allocators: ['bitmap'])`);
+    }
     const machine: MachineRef = { preset: baseMachine.preset, overrides: substitute(baseMachine.overrides, labels, ['machine', 'overrides'], where, new Map()) as Record<string, unknown> };
     for (const allocator of s.allocators) {
       runs.push({

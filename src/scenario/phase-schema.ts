@@ -10,6 +10,7 @@ import { FREE_ORDERS } from '../engine/free-order.ts';
 import { VICTIM_PICKS } from '../engine/generators/object-group.ts';
 import { CHURN_VICTIMS } from '../engine/generators/churn.ts';
 import { REPLAY_FORMATS } from '../engine/generators/replay-ops.ts';
+import { CGROUP_OBJECT_SET_NAMES } from '../engine/generators/cgroups.ts';
 
 const VAR_REF = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
 export const VarRef = z.string().regex(VAR_REF, 'expected a $name reference to a matrix dimension');
@@ -134,8 +135,8 @@ function phaseSchema(refs: boolean) {
       action: z.literal('create'),
       group: Name.default('memcg'),
       count: orVar(PositiveInt),
-      /** the per-CPU objects of one cgroup (default: v6.12 memory cgroup, src/engine/generators/cgroups.ts) */
-      objects: z.array(CgroupObject).min(1).optional(),
+      /** the per-CPU objects of one cgroup: a list, or a named set (default: v6.12 memory cgroup, src/engine/generators/cgroups.ts) */
+      objects: z.union([z.array(CgroupObject).min(1), orVar(enumOf(CGROUP_OBJECT_SET_NAMES))]).optional(),
     }),
     z.strictObject({ phase: z.literal('cgroups'), ...common, action: z.literal('destroy'), group: Name.default('memcg'), ...destroyFields }),
   ]);
@@ -174,6 +175,8 @@ function phaseSchema(refs: boolean) {
     file: orVar(z.string().min(1)),
     /** default: percpu-trace for .jsonl / .jsonl.gz, ftrace otherwise */
     format: enumOf(REPLAY_FORMATS).optional(),
+    /** compare every decision with the kernel's recorded one (ftrace captures of a real kernel) */
+    verify: orVar(z.boolean()).default(false),
   });
   return z.discriminatedUnion('phase', [AllocPhase, FreePhase, BalancePhase, BpfArrayPhase, BpfHashPhase, CgroupPhase, ModulePhase, ChurnPhase, ReplayPhase]);
 }

@@ -8,7 +8,8 @@ import { dirname, relative, resolve as resolvePath } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { z } from 'zod';
 import type { PhaseSpec } from '../engine/run.ts';
-import { MEMCG_V6_12_OBJECTS } from '../engine/generators/cgroups.ts';
+import { CGROUP_OBJECT_SETS, MEMCG_V6_12_OBJECTS } from '../engine/generators/cgroups.ts';
+import type { CgroupObjectSetName } from '../engine/generators/cgroups.ts';
 import type { CgroupObject } from '../engine/generators/cgroups.ts';
 import type { SizeEntry } from '../engine/generators/sizes.ts';
 import type { ReplayFormat } from '../engine/generators/replay-ops.ts';
@@ -98,7 +99,12 @@ export function resolvePhases(workload: readonly ScenarioPhase[], labels: Labels
     used.set(base, n);
     const name = n === 1 ? base : `${base}${n}`;
     const spec = toSpec(p, name);
-    if (spec.phase === 'replay') checkReplayFile(spec.file, spec.format, [...at, 'file'], where);
+    if (spec.phase === 'replay') {
+      if (spec.verify && spec.format !== 'ftrace') {
+        throw new InputError(`${where([...at, 'verify'])}: ${pathKey([...at, 'verify'])}: a verified replay needs an ftrace capture of a real kernel (base_addr, off and chunk events), but ${spec.file} is read as ${spec.format}`);
+      }
+      checkReplayFile(spec.file, spec.format, spec.verify === true, [...at, 'file'], where);
+    }
     return spec;
   });
 }
@@ -154,7 +160,12 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
       break;
     case 'cgroups':
       if (p.action === 'create') {
-        const objects: CgroupObject[] = p.objects ? p.objects.map((o) => ({ size: num(o.size), align: num(o.align), perNode: bool(o.perNode) })) : [...MEMCG_V6_12_OBJECTS];
+        const objects: CgroupObject[] =
+          p.objects === undefined
+            ? [...MEMCG_V6_12_OBJECTS]
+            : typeof p.objects === 'string'
+              ? [...CGROUP_OBJECT_SETS[p.objects as CgroupObjectSetName]]
+              : p.objects.map((o) => ({ size: num(o.size), align: num(o.align), perNode: bool(o.perNode) }));
         return withCpu({ phase: 'cgroups', name, action: 'create', group: p.group, count: num(p.count), objects });
       }
       return withCpu({ phase: 'cgroups', name, action: 'destroy', group: p.group, count: p.count === undefined ? null : num(p.count), pick: p.pick as never });
@@ -174,17 +185,17 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
       });
     case 'replay': {
       const path = p.file as string;
-      return withCpu({ phase: 'replay', name, file: path, format: p.format ?? formatOfFile(path) });
+      return withCpu({ phase: 'replay', name, file: path, format: p.format ?? formatOfFile(path), verify: bool(p.verify) });
     }
   }
   throw new Error(`unreachable: phase ${(p as { phase: string }).phase}`);
 }
 
 /** a replay's recording must exist and read cleanly before any run starts */
-function checkReplayFile(path: string, format: ReplayFormat, at: (string | number)[], where: Where): void {
+function checkReplayFile(path: string, format: ReplayFormat, verify: boolean, at: (string | number)[], where: Where): void {
   if (!existsSync(path)) throw new InputError(`${where(at)}: ${pathKey(at)}: no such file: ${path}`);
   try {
-    loadReplayOps(path, format);
+    loadReplayOps(path, format, verify);
   } catch (e) {
     // the recording's own place, after the scenario line that names it
     if (e instanceof InputError) throw new InputError(`${where(at)}: ${pathKey(at)}: ${e.message}`);

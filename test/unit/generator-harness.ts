@@ -57,7 +57,7 @@ export class RecordingSink implements OpSink {
 }
 
 export function newState(nrNodes = 1, pageSize = 4096): RunState {
-  return { live: new LiveSet(), runRandom: seedrandom('run'), nrNodes, pageSize, maps: new Map(), groups: new Map() };
+  return { live: new LiveSet(), runRandom: seedrandom('run'), nrNodes, pageSize, maps: new Map(), groups: new Map(), verifications: [] };
 }
 
 /** SimplePlatform with a clock that never moves: decisions only, as `sim conform` runs them */

@@ -16,7 +16,28 @@
  * | memory css refcount (`percpu_ref`) | 8 | 8 | 1 | as above |
  * | memcg `obj_cgroup` refcount (`percpu_ref`) | 8 | 8 | 1 | as above |
  *
- * A scenario can replace the set (`objects`), e.g. for an older kernel or another config.
+ * `memcg-v6.1-debian` is what Debian's 6.1.192 kernel (its own config) allocates per `mkdir`
+ * of a memory cgroup, as a capture of it shows (scenarios/captures/README.md): eleven calls in
+ * this order, 2,052 bytes per CPU on one node and 688 more per extra node. Call sites, sizes,
+ * alignments and GFP flags are the capture's; what each object is comes from reading 6.1's
+ * cgroup and memcg code, and is marked where the capture cannot tell:
+ *
+ * | call site | size | align | gfp | object |
+ * |---|---|---|---|---|
+ * | `percpu_ref_init` | 8 | 8 | KERNEL | the cgroup's self-css refcount |
+ * | `cgroup_rstat_init` | 64 | 8 | KERNEL | `cgroup_rstat_cpu` (6.1's layout, CONFIG_SCHED_CORE off) |
+ * | `psi_cgroup_alloc` | 128 | 64 | KERNEL | `psi_group_cpu` (CONFIG_PSI) |
+ * | `percpu_ref_init` | 8 | 8 | KERNEL | the cgroup's BPF refcount (CONFIG_CGROUP_BPF) |
+ * | `mem_cgroup_css_alloc` | 1,096 | 8 | KERNEL_ACCOUNT | `memcg_vmstats_percpu` |
+ * | `mem_cgroup_css_alloc` | 688 | 8 | KERNEL_ACCOUNT | `lruvec_stats_percpu`, one per possible node |
+ * | `__percpu_counter_init` | 4 | 4 | KERNEL | a `percpu_counter` (s32 per CPU); the writeback domain's, we believe |
+ * | `percpu_ref_init` | 8 | 8 | KERNEL | a css or `obj_cgroup` refcount (the capture does not say which) |
+ * | `percpu_ref_init` | 8 | 8 | KERNEL | as above |
+ * | `perf_cgroup_css_alloc` | 32 | 8 | KERNEL | `perf_cgroup_info` (the perf_event controller, implicit on cgroup v2) |
+ * | `percpu_ref_init` | 8 | 8 | KERNEL | the perf_event css refcount, we believe |
+ *
+ * A scenario can replace the set (`objects`: a set's name, or a list), e.g. for an older kernel
+ * or another config.
  * If an allocation fails, mkdir fails: what the cgroup already got is freed and it does not exist.
  */
 import type { OpSink, RunState } from './sink.ts';
@@ -28,6 +49,10 @@ export interface CgroupObject {
   align: number;
   /** one per possible NUMA node instead of one per cgroup */
   perNode: boolean;
+  /** the kernel function that allocates it, where a capture shows it */
+  site?: string;
+  /** GFP_KERNEL_ACCOUNT: charged to the memory cgroup (the allocator's decisions do not depend on it) */
+  account?: boolean;
 }
 
 export const MEMCG_V6_12_OBJECTS: readonly CgroupObject[] = [
@@ -39,6 +64,28 @@ export const MEMCG_V6_12_OBJECTS: readonly CgroupObject[] = [
   { size: 8, align: 8, perNode: false }, // memory css refcount
   { size: 8, align: 8, perNode: false }, // obj_cgroup refcount
 ];
+
+export const MEMCG_V6_1_DEBIAN_OBJECTS: readonly CgroupObject[] = [
+  { size: 8, align: 8, perNode: false, site: 'percpu_ref_init' }, // cgroup self refcount
+  { size: 64, align: 8, perNode: false, site: 'cgroup_rstat_init' }, // cgroup_rstat_cpu
+  { size: 128, align: 64, perNode: false, site: 'psi_cgroup_alloc' }, // psi_group_cpu
+  { size: 8, align: 8, perNode: false, site: 'percpu_ref_init' }, // cgroup bpf refcount
+  { size: 1096, align: 8, perNode: false, site: 'mem_cgroup_css_alloc', account: true }, // memcg_vmstats_percpu
+  { size: 688, align: 8, perNode: true, site: 'mem_cgroup_css_alloc', account: true }, // lruvec_stats_percpu, per node
+  { size: 4, align: 4, perNode: false, site: '__percpu_counter_init' }, // a percpu_counter
+  { size: 8, align: 8, perNode: false, site: 'percpu_ref_init' }, // a css or obj_cgroup refcount
+  { size: 8, align: 8, perNode: false, site: 'percpu_ref_init' }, // a css or obj_cgroup refcount
+  { size: 32, align: 8, perNode: false, site: 'perf_cgroup_css_alloc' }, // perf_cgroup_info
+  { size: 8, align: 8, perNode: false, site: 'percpu_ref_init' }, // perf_event css refcount
+];
+
+/** the named object sets a `cgroups` create phase may take (`objects: 'memcg-v6.1-debian'`) */
+export const CGROUP_OBJECT_SETS = {
+  'memcg-v6.12': MEMCG_V6_12_OBJECTS,
+  'memcg-v6.1-debian': MEMCG_V6_1_DEBIAN_OBJECTS,
+} as const satisfies Record<string, readonly CgroupObject[]>;
+export type CgroupObjectSetName = keyof typeof CGROUP_OBJECT_SETS;
+export const CGROUP_OBJECT_SET_NAMES = Object.keys(CGROUP_OBJECT_SETS) as CgroupObjectSetName[];
 
 export type CgroupSpec =
   | { phase: 'cgroups'; action: 'create'; group: string; count: number; objects: CgroupObject[] }

@@ -8,15 +8,22 @@
 import type { OpSink, RunState } from './sink.ts';
 import type { ReplayFormat } from './replay-ops.ts';
 import { FLAG_ATOMIC, FLAG_RESERVED, OP_ALLOC, OP_BAD_FREE, OP_FREE, loadReplayOps } from './replay-ops.ts';
+import { runVerifiedReplay } from './replay-verify.ts';
 
 export interface ReplaySpec {
   phase: 'replay';
   /** resolved path of the recording */
   file: string;
   format: ReplayFormat;
+  /** compare each decision with the capture's (replay-verify.ts) */
+  verify?: boolean;
 }
 
-export function runReplay(s: ReplaySpec, sink: OpSink, state: RunState): void {
+export function runReplay(s: ReplaySpec & { name?: string }, sink: OpSink, state: RunState): void {
+  if (s.verify) {
+    state.verifications.push(runVerifiedReplay(s.name ?? 'replay', s.file, loadReplayOps(s.file, s.format, true), sink, state));
+    return;
+  }
   const ops = loadReplayOps(s.file, s.format);
   const chunk = new Int32Array(ops.nRefs);
   const off = new Int32Array(ops.nRefs);

@@ -6,9 +6,11 @@
  * A generator keeps what it allocated in its own typed arrays (chunk, offset, call id) and
  * gives them back to `free`; nothing on the per-call path allocates.
  */
+import type { RecordedKernel } from '../../kernel/recorded-kernel.ts';
 import type { LiveSet } from '../live-set.ts';
 import type { BpfMapSet } from './bpf-maps.ts';
 import type { ObjectGroup } from './object-group.ts';
+import type { ReplayVerification } from './replay-verify.ts';
 
 export interface OpSink {
   /**
@@ -30,6 +32,8 @@ export interface OpSink {
   balance(): void;
   /** this phase's random stream, seeded from the scenario seed and the phase's position */
   random(): number;
+  /** the allocator's hooks for following a real kernel's capture (verified replays), null when it has none */
+  readonly recorded?: RecordedKernel | null;
 }
 
 /** What generators keep across the phases of one run. */
@@ -46,4 +50,6 @@ export interface RunState {
   maps: Map<string, BpfMapSet>;
   /** cgroups and modules by `kind:group` */
   groups: Map<string, ObjectGroup>;
+  /** what verified replays found, in phase order */
+  verifications: ReplayVerification[];
 }

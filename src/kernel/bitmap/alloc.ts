@@ -89,7 +89,6 @@ function findZeroArea(state: PcpuState, map: Uint32Array, size: number, start: n
  * alloc and bound maps, update the hints and the chunk's slot. Returns the byte offset or -1.
  */
 export function allocArea(state: PcpuState, chunk: BitmapChunk, allocBits: number, align: number, start: number): number {
-  const md = chunk.md;
   const alignMask = align ? align - 1 : 0;
   const oslot = chunkSlot(state, chunk);
   const work = state.work;
@@ -104,6 +103,18 @@ export function allocArea(state: PcpuState, chunk: BitmapChunk, allocBits: numbe
 
   if (state.largestBits) blockUpdateScan(state, chunk, state.largestOff, state.largestBits);
 
+  commitArea(state, chunk, bitOff, allocBits, oslot);
+  chunk.markDirty((start / state.blockBits) | 0, ((bitOff + allocBits - 1) / state.blockBits) | 0);
+  return bitOff * PCPU_MIN_ALLOC_SIZE;
+}
+
+/**
+ * The second half of pcpu_alloc_area, once the spot is known: mark [bitOff, bitOff + allocBits)
+ * in the alloc and bound maps, account the bytes, move first_free past it, update the hints and
+ * relocate the chunk from `oslot` (its slot when pcpu_alloc_area began).
+ */
+export function commitArea(state: PcpuState, chunk: BitmapChunk, bitOff: number, allocBits: number, oslot: number): void {
+  const md = chunk.md;
   markArea(chunk, bitOff, allocBits);
   state.platform.touchWrite(chunk.allocMapAddr + (bitOff >>> 5) * 4, (((bitOff + allocBits) >>> 5) - (bitOff >>> 5) + 1) * 4);
   state.platform.touchWrite(chunk.boundMapAddr + (bitOff >>> 5) * 4, (((bitOff + allocBits) >>> 5) - (bitOff >>> 5) + 1) * 4);
@@ -112,14 +123,13 @@ export function allocArea(state: PcpuState, chunk: BitmapChunk, allocBits: numbe
 
   const c = chunk.chunkMd;
   if (bitOff === md[c + MD_FIRST_FREE]) {
-    md[c + MD_FIRST_FREE] = findNextZeroBit(work, chunk.allocMap, chunk.mapBits, bitOff + allocBits);
+    md[c + MD_FIRST_FREE] = findNextZeroBit(state.work, chunk.allocMap, chunk.mapBits, bitOff + allocBits);
   }
 
   blockUpdateHintAlloc(state, chunk, bitOff, allocBits);
   state.platform.touchWrite(chunk.mdAddr + ((bitOff / state.blockBits) | 0) * 32, 32);
   chunkRelocate(state, chunk, oslot);
-  chunk.markDirty((start / state.blockBits) | 0, ((bitOff + allocBits - 1) / state.blockBits) | 0);
-  return bitOff * PCPU_MIN_ALLOC_SIZE;
+  chunk.markDirty((bitOff / state.blockBits) | 0, ((bitOff + allocBits - 1) / state.blockBits) | 0);
 }
 
 function isPowerOf2(x: number): boolean {
@@ -221,7 +231,8 @@ export function placeArea(state: PcpuState, out: AllocResult, reqSize: number, r
     }
     if (atomic) return fail(state, out, reserved, atomic, size, align, 'atomic alloc failed, no space left');
     if (lists.isEmpty(state.freeSlot)) {
-      const fresh = createChunk(state);
+      // following a recording, chunks come and go only where it says
+      const fresh = state.chunkLifeRecorded ? null : createChunk(state);
       if (!fresh) return fail(state, out, reserved, atomic, size, align, 'failed to allocate new chunk');
       chunkRelocate(state, fresh, -1);
     }

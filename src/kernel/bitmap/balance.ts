@@ -13,6 +13,7 @@ import { chunkOf, entryOf } from './state.ts';
 
 /** mirrors pcpu_balance_free (v6.12) */
 export function balanceFree(state: PcpuState, emptyOnly: boolean): void {
+  if (state.chunkLifeRecorded) return;
   freeSurplusChunks(state, emptyOnly, chunkDepopulated, destroyChunk);
 }
 
@@ -50,7 +51,7 @@ export function freeSurplusChunks<S extends PcpuCore>(
 
 /** mirrors pcpu_balance_populated (v6.12) */
 export function balancePopulated(state: PcpuState): void {
-  populateEmptyPages(state, chunkPopulated, createChunk, chunkRelocate);
+  populateEmptyPages(state, chunkPopulated, (s) => (s.chunkLifeRecorded ? null : createChunk(s)), chunkRelocate);
 }
 
 /**

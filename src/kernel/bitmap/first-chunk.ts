@@ -122,6 +122,7 @@ export function createPcpuState(
     atomicAllocFailed: false,
     balancePending: false,
     warnLimit: PCPU_WARN_LIMIT,
+    chunkLifeRecorded: false,
     regionOff: 0,
     regionBits: 0,
     largestOff: 0,

@@ -29,6 +29,8 @@ import { allocatorStats } from './stats.ts';
 import { PercpuStatsCounters, type PercpuStatsView } from '../percpu-stats.ts';
 import { bitmapPercpuStats } from './percpu-stats.ts';
 import { asSizeT } from '../size-t.ts';
+import type { RecordedKernel } from '../recorded-kernel.ts';
+import { recordedKernel } from './recorded-kernel.ts';
 
 export interface BitmapAllocatorOptions {
   /** chunk backend: percpu-vm (default) or percpu-km */
@@ -84,7 +86,10 @@ class BitmapAllocator implements PercpuAllocator {
     this.state = createPcpuState(config, platform, ai, opts.backend ?? 'vm', version.slotLayout);
     this.statsCounters = new PercpuStatsCounters(ai.unit_size);
     this.state.tracer = this.statsCounters;
+    this.recorded = recordedKernel(this.state);
   }
+
+  readonly recorded: RecordedKernel;
 
   get tracer(): PercpuTracer | null {
     return this.statsCounters.downstream;

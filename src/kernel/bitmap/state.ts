@@ -77,6 +77,11 @@ export interface PcpuState extends PcpuCore {
   nrPopulated: number;
   /** PFN_DOWN(size_sum): what the boot-time unit adds to pcpu_nr_populated */
   bootPages: number;
+  /**
+   * chunks are created and destroyed only when a recording says so (verified replays): neither
+   * pcpu_alloc nor the balance work makes or destroys one on its own
+   */
+  chunkLifeRecorded: boolean;
   /** out-parameters of pcpu_find_zero_area: the largest run it skipped */
   largestOff: number;
   largestBits: number;
