@@ -58,10 +58,13 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
     kernel: KERNEL_OF[spec.allocator],
     machine: machine.name,
     page_size: machine.topology.pageSize,
+    cpus: machine.topology.nrCpus,
+    nodes: machine.topology.nodeDistance.length,
     labels: spec.labels,
     phases: r.phases,
     balance: r.balance,
     footprint: r.footprint,
+    memory: r.memory,
     counters: { ...r.counters },
   };
 }

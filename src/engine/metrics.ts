@@ -2,6 +2,7 @@
 import type { AllocatorName, KernelVersion } from '../kernel/allocator.ts';
 import type { WorkCounters } from '../kernel/platform.ts';
 import type { Footprint } from './metered-platform.ts';
+import type { RunMemory } from './memory.ts';
 import type { PhaseMetrics } from './run.ts';
 import type { Labels } from '../scenario/load.ts';
 
@@ -12,10 +13,15 @@ export interface RunMetrics {
   kernel: KernelVersion;
   machine: string;
   page_size: number;
+  /** possible CPUs and NUMA nodes of the machine */
+  cpus: number;
+  nodes: number;
   labels: Labels;
   phases: Record<string, PhaseMetrics>;
   balance: { runs: number; modeled_ms: number };
   footprint: Footprint & { chunks: number };
+  /** memory at its peak and at the end (over phase ends), and what came back (src/engine/memory.ts) */
+  memory: RunMemory;
   counters: WorkCounters;
 }
 
