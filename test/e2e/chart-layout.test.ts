@@ -26,25 +26,35 @@ interface Overlap {
   b: string;
 }
 
-/** runs in the page: every pair of overlapping text boxes inside one chart, and axes without a title */
-function layoutProblems(selector: string): { charts: number; overlaps: Overlap[]; untitledAxes: number; axes: number } {
-  const overlaps: Overlap[] = [];
+interface Layout {
+  charts: number;
+  overlaps: Overlap[];
+  untitledAxes: number;
+  axes: number;
+}
+
+/**
+ * Runs in the page (a script: the DOM types are not in this project's lib): every pair of
+ * overlapping text boxes inside one chart, and axes with tick labels but no title.
+ */
+const LAYOUT_PROBLEMS = `(selector) => {
+  const overlaps = [];
   const charts = [...document.querySelectorAll(selector)];
   let untitledAxes = 0;
   let axes = 0;
   charts.forEach((svg, chart) => {
     const boxes = [...svg.querySelectorAll('text')]
       .filter((t) => (t.textContent ?? '').trim() !== '')
-      .map((t) => ({ t: t.textContent!.trim(), r: t.getBoundingClientRect() }))
+      .map((t) => ({ t: t.textContent.trim(), r: t.getBoundingClientRect() }))
       .filter((b) => b.r.width > 0 && b.r.height > 0);
     for (let i = 0; i < boxes.length; i++) {
       for (let j = i + 1; j < boxes.length; j++) {
-        const a = boxes[i]!.r;
-        const b = boxes[j]!.r;
+        const a = boxes[i].r;
+        const b = boxes[j].r;
         const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
         const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
         // a pixel of touching glyph boxes is not an overlap a reader sees
-        if (w > 1 && h > 1) overlaps.push({ chart, a: boxes[i]!.t, b: boxes[j]!.t });
+        if (w > 1 && h > 1) overlaps.push({ chart, a: boxes[i].t, b: boxes[j].t });
       }
     }
     // an axis with tick labels (grid-only axes have none) must have a title
@@ -56,7 +66,7 @@ function layoutProblems(selector: string): { charts: number; overlaps: Overlap[]
     }
   });
   return { charts: charts.length, overlaps, untitledAxes, axes };
-}
+}`;
 
 describe.skipIf(!existsSync(CHROMIUM) && !inCi)('chart layout in headless Chromium', () => {
   let dir = '';
@@ -84,7 +94,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !inCi)('chart layout in headless Chromi
       for (const p of pages) {
         const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
         await page.goto(pathToFileURL(p.file).href, { waitUntil: 'load' });
-        const r = await page.evaluate(layoutProblems, p.selector);
+        const r = (await page.evaluate(`(${LAYOUT_PROBLEMS})(${JSON.stringify(p.selector)})`)) as Layout;
         expect(r.charts, p.file).toBeGreaterThanOrEqual(p.minCharts);
         expect(r.overlaps, p.file).toEqual([]);
         expect(r.untitledAxes, p.file).toBe(0);
