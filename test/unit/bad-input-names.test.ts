@@ -138,7 +138,7 @@ describe('the command line', () => {
     expect(await oneLine('run', ok, '--max-memory', 'lots')).toBe('--max-memory: expected a size such as 8G, 512M or 2147483648, got "lots"');
   });
   it('an unknown command suggests the nearest; a directory given as a scenario is one line', async () => {
-    expect(await oneLine('swep', ok)).toBe('unknown command "swep" (did you mean sweep?); commands: run, conform, sweep, merge, check, help; see `sim help`');
+    expect(await oneLine('swep', ok)).toBe('unknown command "swep" (did you mean sweep?); commands: run, conform, sweep, merge, check, calibrate, validate, help; see `sim help`');
     mkdirSync(join(dir, 'scenarios'), { recursive: true });
     expect(await oneLine(join(dir, 'scenarios'))).toBe(`${dir}/scenarios: is a directory, expected a command or a SCENARIO.json5 file; see \`sim help\``);
   });
