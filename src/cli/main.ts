@@ -18,6 +18,8 @@ import { versionsCommand } from './versions-command.ts';
 import { takeRepeatedOption } from './repeated-option.ts';
 import { parseMemorySize } from './run-size.ts';
 import { RunError } from '../engine/pool.ts';
+import type { TableFormat } from '../report/text-table.ts';
+import { TABLE_FORMATS } from '../report/text-table.ts';
 
 interface OptionSpec {
   name: string;
@@ -36,6 +38,7 @@ interface CommandSpec {
 const WORKERS: OptionSpec = { name: '--workers', value: 'N', help: 'worker threads (default: chosen from the estimated work, at most the CPUs; 0 = this thread)' };
 const MAX_MEMORY: OptionSpec = { name: '--max-memory', value: 'SIZE', help: 'refuse a run estimated to need more host memory (8G, 512M; default: what this process may use)' };
 const CHECK: OptionSpec = { name: '--check', help: 'run the allocator invariant checker after every operation' };
+const FORMAT: OptionSpec = { name: '--format', value: 'text|md|csv|json', help: 'how the tables print (default text: human units, at most 100 columns; csv and json: exact numbers)' };
 const NO_WALL_CLOCK: OptionSpec = { name: '--no-wall-clock', help: 'write wall_ms as 0 so metrics files compare byte for byte' };
 
 const COMMANDS: CommandSpec[] = [
@@ -51,6 +54,7 @@ const COMMANDS: CommandSpec[] = [
       { name: '--ftrace', value: 'PATH', help: 'write the percpu tracepoints as ftrace text (a file, or a directory: one per run)' },
       { name: '--stats', value: 'DIR', help: 'write percpu_stats (and the meminfo Percpu line) after every phase of every run' },
       { name: '--html', value: 'PATH', help: 'write a self-contained HTML report with charts (a file, or a directory: one per run)' },
+      FORMAT,
     ],
   },
   {
@@ -70,6 +74,8 @@ const COMMANDS: CommandSpec[] = [
       WORKERS,
       MAX_MEMORY,
       { name: '--json', value: 'FILE', help: "write this invocation's points as percpu-sim/metrics/1 to FILE" },
+      { name: '--html', value: 'FILE', help: 'write a self-contained HTML report: each metric charted against each swept dimension, with its numbers' },
+      FORMAT,
       NO_WALL_CLOCK,
       CHECK,
     ],
@@ -80,6 +86,8 @@ const COMMANDS: CommandSpec[] = [
     help: "join sweep shards' result directories; print the sweep table",
     options: [
       { name: '--json', value: 'FILE', help: 'write every point, in grid order, as percpu-sim/metrics/1 to FILE' },
+      { name: '--html', value: 'FILE', help: 'write the sweep report (charts and tables) to FILE, as sweep --html' },
+      FORMAT,
       NO_WALL_CLOCK,
     ],
   },
@@ -191,6 +199,13 @@ function isPath(arg: string): boolean {
   }
 }
 
+function formatOption(opts: Map<string, string | true>): TableFormat {
+  const v = opts.get('--format');
+  if (v === undefined) return 'text';
+  if (typeof v === 'string' && (TABLE_FORMATS as readonly string[]).includes(v)) return v as TableFormat;
+  throw new UsageError(`--format: expected one of ${TABLE_FORMATS.join(', ')}, got ${String(v)}${didYouMean(String(v), TABLE_FORMATS).replace(/`/g, '')}`);
+}
+
 const memoryOption = (opts: Map<string, string | true>): number | null => {
   const v = opts.get('--max-memory');
   return typeof v === 'string' ? parseMemorySize(v) : null;
@@ -215,7 +230,7 @@ export async function main(argv: string[]): Promise<number> {
         const path = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
         return await runCommand(
           args[0]!,
-          { json: path('--json'), workers: intOption(opts, '--workers'), maxMemory: memoryOption(opts), check: opts.has('--check'), ftrace: path('--ftrace'), stats: path('--stats'), html: path('--html') },
+          { json: path('--json'), workers: intOption(opts, '--workers'), maxMemory: memoryOption(opts), check: opts.has('--check'), ftrace: path('--ftrace'), stats: path('--stats'), html: path('--html'), format: formatOption(opts) },
           out,
         );
       }
@@ -231,15 +246,15 @@ export async function main(argv: string[]): Promise<number> {
         const str = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
         return await sweepCommand(
           args[0]!,
-          { out: str('--out'), grid, shard: str('--shard'), workers: intOption(opts, '--workers'), maxMemory: memoryOption(opts), json: str('--json'), wallClock: !opts.has('--no-wall-clock'), check: opts.has('--check') },
+          { out: str('--out'), grid, shard: str('--shard'), workers: intOption(opts, '--workers'), maxMemory: memoryOption(opts), json: str('--json'), html: str('--html'), format: formatOption(opts), wallClock: !opts.has('--no-wall-clock'), check: opts.has('--check') },
           out,
         );
       }
       case 'merge': {
         const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'merge')!, rest);
         if (args.length === 0) throw new UsageError('merge needs at least one DIR');
-        const json = opts.get('--json');
-        return mergeCommand(args, { json: typeof json === 'string' ? json : null, wallClock: !opts.has('--no-wall-clock') }, out);
+        const str = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
+        return await mergeCommand(args, { json: str('--json'), html: str('--html'), format: formatOption(opts), wallClock: !opts.has('--no-wall-clock') }, out);
       }
       case 'check': {
         const { values: tolerance, rest: others } = takeRepeatedOption(rest, '--tolerance', 'NAME=VALUE, e.g. modeled=0.02');

@@ -5,7 +5,9 @@ import { preflightRuns } from '../engine/preflight.ts';
 import { runAll } from '../engine/pool.ts';
 import type { MetricsFile } from '../engine/metrics.ts';
 import { METRICS_SCHEMA } from '../engine/metrics.ts';
-import { renderTable } from '../report/text-table.ts';
+import type { TableFormat } from '../report/text-table.ts';
+import { renderTables, wrap } from '../report/text-table.ts';
+import { machineLine } from '../report/machine-line.ts';
 import { scenarioTables } from '../report/scenario-tables.ts';
 import { checkOutputFile, writeOutputFile } from './output-file.ts';
 import { runsProgress } from './progress.ts';
@@ -27,6 +29,8 @@ export interface RunCommandOptions {
   html?: string | null;
   /** refuse runs whose estimated peak exceeds this many bytes (default: the memory this process may use) */
   maxMemory?: number | null;
+  /** how tables print: text (default, fits 100 columns), md, csv, json */
+  format?: TableFormat;
 }
 
 /** `bitmap size=8 order=inorder` */
@@ -50,16 +54,25 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: (te
         onResult: (spec) => onProgress(spec.index, 1),
       });
   bar.done();
-  const header = `${loaded.name}: ${loaded.scenario.description ?? ''}`.trimEnd();
-  out(`${header}\nmachine ${runs[0]?.machine ?? '?'}, ${runs.length} runs\n\n`);
-  for (const t of scenarioTables(loaded.scenario, runs)) out(renderTable(t) + '\n');
+  const format = opts.format ?? 'text';
+  const tables = scenarioTables(loaded.scenario, runs);
   const ref = loaded.runs[0]?.machine;
-  if (ref) out(timeModelNote(loadMachine(ref.preset, ref.overrides), loaded.scenario.costModel) + '\n');
-  for (const line of notes) out(line + '\n');
+  const lines: string[] = [];
+  if (ref) lines.push(timeModelNote(loadMachine(ref.preset, ref.overrides), loaded.scenario.costModel));
+  lines.push(...notes);
   const verified = replayReport(runs.map((r, i) => ({ label: runLabel(loaded.runs[i]!), replays: r.replay_verified ?? [] })));
-  for (const line of verified.lines) out(line + '\n');
+  lines.push(...verified.lines);
   if (loaded.scenario.sweep) {
-    out(`note: ${file} has a sweep grid; sim run ran its ${runs.length} base runs only (the grid runs with \`sim sweep ${file} --out DIR\`)\n`);
+    lines.push(`note: ${file} has a sweep grid; sim run ran its ${runs.length} base runs only (the grid runs with \`sim sweep ${file} --out DIR\`)`);
+  }
+  if (format === 'csv' || format === 'json') {
+    out(renderTables(tables, format));
+    for (const line of lines) process.stderr.write(line + '\n');
+  } else {
+    const header = `${loaded.name}: ${loaded.scenario.description ?? ''}`.trimEnd();
+    out(`${wrap(header).join('\n')}\n${wrap(machineLine(runs)).join('\n')}\n\n`);
+    out(renderTables(tables, format) + '\n');
+    for (const line of lines) out(wrap(line).join('\n') + '\n');
   }
   if (opts.json) {
     const metrics: MetricsFile = { schema: METRICS_SCHEMA, scenario: loaded.name, runs };

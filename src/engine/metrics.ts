@@ -2,6 +2,7 @@
 import type { KernelVersion } from '../kernel/allocator.ts';
 import type { WorkCounters } from '../kernel/platform.ts';
 import type { Footprint } from './metered-platform.ts';
+import type { RunMemory } from './memory.ts';
 import type { PhaseMetrics } from './run.ts';
 import type { Labels } from '../scenario/load.ts';
 import type { ReplayVerification } from './generators/replay-verify.ts';
@@ -15,6 +16,9 @@ export interface RunMetrics {
   kernel: KernelVersion;
   machine: string;
   page_size: number;
+  /** possible CPUs and NUMA nodes of the machine */
+  cpus: number;
+  nodes: number;
   labels: Labels;
   phases: Record<string, PhaseMetrics>;
   balance: { runs: number; modeled_ms: number };
@@ -22,6 +26,8 @@ export interface RunMetrics {
   footprint: Footprint & { chunks: number };
   /** the footprint when the run ended (after its last phase) */
   footprint_end: Footprint & { chunks: number };
+  /** memory at its peak and at the end (over phase ends), and what came back (src/engine/memory.ts) */
+  memory: RunMemory;
   counters: WorkCounters;
   /** verified replays: decisions compared with a real kernel's capture (only runs that have them) */
   replay_verified?: ReplayVerification[];

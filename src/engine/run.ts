@@ -16,6 +16,8 @@ import { estimateCalls, runGenerator } from './generators/index.ts';
 import type { OpSink, RunState } from './generators/sink.ts';
 import type { RecordedKernel } from '../kernel/recorded-kernel.ts';
 import type { ReplayVerification } from './generators/replay-verify.ts';
+import type { MemoryMetrics, RunMemory } from './memory.ts';
+import { memoryNow, runMemory } from './memory.ts';
 
 /** A phase as the engine runs it: a generator's spec, its name, and optionally its own CPU. */
 export type PhaseSpec = (GeneratorSpec & { name: string; cpu?: number }) | { phase: 'balance'; name: string };
@@ -56,6 +58,8 @@ export interface PhaseMetrics {
   /** balance work this phase's calls scheduled (and the policy ran before the phase ended), on the kworker */
   balance_runs: number;
   balance_ms: number;
+  /** what the allocator holds at the phase's end (src/engine/memory.ts) */
+  memory: MemoryMetrics;
 }
 
 export interface RunResult {
@@ -64,6 +68,8 @@ export interface RunResult {
   balance: { runs: number; modeled_ms: number };
   /** the largest footprint seen at the end of any phase */
   footprint: Footprint & { chunks: number };
+  /** memory at its peak and at the end of the run (over phase ends), and what came back */
+  memory: RunMemory;
   counters: WorkCounters;
   /** what verified replays found (none without them) */
   replays: ReplayVerification[];
@@ -83,6 +89,10 @@ class PhaseRunner implements OpSink {
   cpu: number;
   balanceRuns = 0;
   balanceNs = 0;
+  /** live allocations and the bytes they asked for; the size of each call by its id */
+  liveObjects = 0;
+  liveBytes = 0;
+  private sizeOfId = new Int32Array(1 << 16);
   private nextId = 0;
   /** modeled time of the calling CPU, the clock a kworker delay is measured on */
   private cpuClock = 0;
@@ -128,7 +138,17 @@ class PhaseRunner implements OpSink {
     const off = this.allocator.alloc(size, align, atomic, reserved);
     this.id = this.nextId++;
     if (off < 0) this.failed++;
-    else this.chunk = this.allocator.lastChunkId;
+    else {
+      this.chunk = this.allocator.lastChunkId;
+      if (this.id >= this.sizeOfId.length) {
+        const grown = new Int32Array(this.sizeOfId.length * 2);
+        grown.set(this.sizeOfId);
+        this.sizeOfId = grown;
+      }
+      this.sizeOfId[this.id] = size;
+      this.liveObjects++;
+      this.liveBytes += size;
+    }
     if (this.record) {
       this.record({ op: 'alloc', id: this.id, cpu: this.cpu, size, align, atomic, reserved, chunk: off < 0 ? -2 : this.chunk, off });
     }
@@ -138,6 +158,8 @@ class PhaseRunner implements OpSink {
 
   free(chunk: number, off: number, id: number): void {
     this.allocator.free(chunk, off);
+    this.liveObjects--;
+    if (id >= 0 && id < this.nextId) this.liveBytes -= this.sizeOfId[id]!;
     if (this.record) this.record({ op: 'free', id, cpu: this.cpu, chunk, off });
     this.finish('free');
   }
@@ -218,9 +240,11 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
     phases: {},
     balance: { runs: 0, modeled_ms: 0 },
     footprint: { metadata_bytes: 0, populated_pages: 0, vmalloc_bytes: 0, chunks: 0 },
+    memory: runMemory([]),
     counters: platform.work,
     replays: state.verifications,
   };
+  const phaseEnds: MemoryMetrics[] = [];
 
   platform.setActingCpu(opts.cpu);
   // the allocator's set-up (first chunk, reserved chunk) is nobody's call: close it before the first
@@ -240,17 +264,20 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
       ...phaseMetrics(runner.lat.subarray(0, runner.n), runner.failed, performance.now() - wall0),
       balance_runs: runner.balanceRuns - balanceRuns0,
       balance_ms: (runner.balanceNs - balanceNs0) / 1e6,
+      memory: memoryNow(allocator, platform, state.pageSize, { objects: runner.liveObjects, bytes: runner.liveBytes }),
     };
+    phaseEnds.push(result.phases[phase.name]!.memory);
     opts.onPhaseEnd?.(phase.name, runner.lat.subarray(0, runner.n));
     notePeak(result.footprint, platform.footprint(), allocator.stats().nr_chunks);
   });
   platform.setActingCpu(opts.cpu);
   result.balance.runs = runner.balanceRuns;
   result.balance.modeled_ms = runner.balanceNs / 1e6;
+  result.memory = runMemory(phaseEnds);
   return result;
 }
 
-function phaseMetrics(lat: Float64Array, failed: number, wallMs: number): Omit<PhaseMetrics, 'balance_runs' | 'balance_ms'> {
+function phaseMetrics(lat: Float64Array, failed: number, wallMs: number): Omit<PhaseMetrics, 'balance_runs' | 'balance_ms' | 'memory'> {
   let total = 0;
   for (let i = 0; i < lat.length; i++) total += lat[i]!;
   return {

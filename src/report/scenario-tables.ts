@@ -4,8 +4,10 @@
  */
 import type { RunMetrics } from '../engine/metrics.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import type { TextTable } from './text-table.ts';
+import type { TextTable, Unit } from './text-table.ts';
 import { formatNumber } from './text-table.ts';
+import type { MemoryMetrics } from '../engine/memory.ts';
+import { FOOTPRINT_NOTE, memoryTables, timeTables } from './default-tables.ts';
 
 /** column heads of the ports; a kernel version a scenario names (`v6.6`) heads its columns as written */
 const SHORT: Record<string, string> = {
@@ -40,7 +42,8 @@ function allocatorGrid<C>(
   label: (c: C) => string,
   inCell: (r: RunMetrics, c: C) => boolean,
   cellText: (cell: RunMetrics[], c: C) => string | number,
-): Pick<TextTable, 'header' | 'rows'> {
+  unit: (c: C) => Unit | undefined = () => undefined,
+): Pick<TextTable, 'header' | 'rows' | 'units'> {
   const allocators = distinct(runs.map((r) => r.allocator));
   const keys = distinct(runs.map((r) => rowKey(r, rows)));
   const header = [rowHeader(rows), ...allocators.flatMap((a) => columns.map((c) => `${SHORT[a] ?? a} ${label(c)}`))];
@@ -53,7 +56,7 @@ function allocatorGrid<C>(
       }),
     ),
   ]);
-  return { header, rows: body };
+  return { header, rows: body, units: [undefined, ...allocators.flatMap(() => columns.map(unit))] };
 }
 
 const hasPhase = (r: RunMetrics, p: string): boolean => r.phases[p] !== undefined;
@@ -61,8 +64,8 @@ const always = (): boolean => true;
 
 /** rows × (allocator, phase) of the largest modeled_ms among the runs in each cell */
 function modeledTable(title: string, runs: readonly RunMetrics[], rows: readonly string[]): TextTable {
-  const grid = allocatorGrid(runs, rows, phaseNames(runs), (p) => p, hasPhase, (cell, p) => Math.max(...cell.map((r) => r.phases[p]!.modeled_ms)));
-  return { title, ...grid };
+  const grid = allocatorGrid(runs, rows, phaseNames(runs), (p) => p, hasPhase, (cell, p) => Math.max(...cell.map((r) => r.phases[p]!.modeled_ms)), () => 'ms');
+  return { title, ...grid, note: 'modeled time of the calls on the calling CPU (balance work on the kworker: see Time per phase)' };
 }
 
 function referenceTable(s: Scenario, runs: readonly RunMetrics[], rows: readonly string[]): TextTable | null {
@@ -87,14 +90,15 @@ function referenceTable(s: Scenario, runs: readonly RunMetrics[], rows: readonly
 }
 
 function footprintTable(title: string, runs: readonly RunMetrics[], rows: readonly string[]): TextTable {
-  const fields = [
-    ['metadata KiB', (r: RunMetrics) => r.footprint.metadata_bytes / 1024],
-    ['pages MiB', (r: RunMetrics) => (r.footprint.populated_pages * r.page_size) / 2 ** 20],
-    ['chunks', (r: RunMetrics) => r.footprint.chunks],
-    ['vmalloc MiB', (r: RunMetrics) => r.footprint.vmalloc_bytes / 2 ** 20],
-  ] as const;
-  const grid = allocatorGrid(runs, rows, fields, ([f]) => f, always, (cell, [, get]) => Math.max(...cell.map(get)));
-  return { title, ...grid, note: 'pages: physical memory of populated chunk pages over all units' };
+  const fields: [string, keyof MemoryMetrics, Unit][] = [
+    ['Percpu', 'percpu_bytes', 'bytes'],
+    ['metadata', 'metadata_bytes', 'bytes'],
+    ['chunks', 'chunks', 'count'],
+    ['vmalloc', 'vmalloc_bytes', 'bytes'],
+  ];
+  const peak = (r: RunMetrics, k: keyof MemoryMetrics): number => r.memory?.peak[k] ?? NaN;
+  const grid = allocatorGrid(runs, rows, fields, ([f]) => f, always, (cell, [, k]) => Math.max(...cell.map((r) => peak(r, k))), ([, , u]) => u);
+  return { title, ...grid, note: FOOTPRINT_NOTE };
 }
 
 /** rows × (allocator, field): chunk memory at its peak and at the end, chunks left, the balance work */
@@ -138,10 +142,13 @@ export function scenarioTables(s: Scenario, runs: readonly RunMetrics[]): TextTa
   const ref = referenceTable(s, runs, r.worst?.rows ?? allDims);
   if (ref) out.push(ref);
   if (r.breakdown) out.push(modeledTable(r.breakdown.title, runs, r.breakdown.rows));
-  if (!r.worst && !r.breakdown) out.push(modeledTable('Modeled ms per phase', runs, allDims));
   if (r.footprint) out.push(footprintTable(r.footprint.title, runs, r.footprint.rows));
   if (r.memory) out.push(memoryTable(r.memory.title, runs, r.memory.rows));
   if (r.failures) out.push(failuresTable(r.failures.title, runs, r.failures.rows));
   if (r.counters) out.push(countersTable(r.counters.title, runs, r.counters.rows, r.counters.counters));
+  // every run reports time (kworker included) and memory, grouped as the seed's table groups them
+  const rows = r.worst?.rows ?? r.breakdown?.rows ?? allDims;
+  const others = allDims.filter((d) => !rows.includes(d));
+  out.push(...timeTables(runs, rows, others), ...memoryTables(runs, rows, others));
   return out;
 }

@@ -5,32 +5,37 @@
  */
 import type { MetricsFile, RunMetrics } from '../engine/metrics.ts';
 import { METRICS_SCHEMA, WALL_CLOCK_FIELDS } from '../engine/metrics.ts';
-import { kernelOfName, resolveAllocator } from '../kernel/versions.ts';
-import type { TextTable } from '../report/text-table.ts';
+import { kernelOfName } from '../kernel/versions.ts';
+import type { TextTable, Unit } from '../report/text-table.ts';
+import { formatByteSize } from '../report/text-table.ts';
 
 const distinct = <T>(xs: T[]): T[] => [...new Set(xs)];
 
-export function sweepTable(title: string, labelNames: readonly string[], runs: readonly RunMetrics[]): TextTable {
-  const rowKey = (r: RunMetrics): string => (labelNames.length === 0 ? 'all' : labelNames.map((n) => String(r.labels[n])).join(' / '));
+/**
+ * One table per allocator (so each fits a terminal): a row per point, each phase's modeled time
+ * on the calling CPU, the kworker's balance work over the run, then Percpu and the footprint at
+ * their peak and the allocator metadata at its peak.
+ */
+export function sweepTables(title: string, labelNames: readonly string[], runs: readonly RunMetrics[]): TextTable[] {
+  const rowKey = (r: RunMetrics): string => (labelNames.length === 0 ? 'all' : labelNames.map((n) => (n === 'pageSize' && typeof r.labels[n] === 'number' ? formatByteSize(r.labels[n] as number) : String(r.labels[n]))).join(' '));
   const allocators = distinct(runs.map((r) => r.allocator));
-  const phases = distinct(runs.flatMap((r) => Object.keys(r.phases)));
-  const keys = distinct(runs.map(rowKey));
-  const byCell = new Map(runs.map((r) => [`${rowKey(r)}\u0000${r.allocator}`, r]));
-  const footprint = [
-    ['pages MiB', (r: RunMetrics) => (r.footprint.populated_pages * r.page_size) / 2 ** 20],
-    ['meta KiB', (r: RunMetrics) => r.footprint.metadata_bytes / 1024],
-  ] as const;
-  // columns are headed by kernel version (v4.13, v4.14, v6.12, or the version the scenario named) to keep wide grids readable
-  const header = [labelNames.length === 0 ? 'point' : labelNames.join(' / '), ...allocators.flatMap((a) => [...phases.map((p) => `${kernelOfName(a)} ${p}`), ...footprint.map(([f]) => `${kernelOfName(a)} ${f}`)])];
-  const rows = keys.map((k) => [
-    k,
-    ...allocators.flatMap((a) => {
-      const r = byCell.get(`${k}\u0000${a}`);
-      return [...phases.map((p) => r?.phases[p]?.modeled_ms ?? '-'), ...footprint.map(([, get]) => (r ? get(r) : '-'))];
-    }),
-  ]);
-  const legend = allocators.map((a) => `${kernelOfName(a)} = ${resolveAllocator(a) ?? a}`).join(', ');
-  return { title, header, rows, note: `${legend}; phases: modeled ms on the calling CPU; pages: populated chunk pages over all units, at peak; meta: allocator metadata at peak` };
+  return allocators.map((a) => {
+    const mine = runs.filter((r) => r.allocator === a);
+    const phases = distinct(mine.flatMap((r) => Object.keys(r.phases)));
+    const memory = [
+      ['Percpu peak', (r: RunMetrics) => r.memory?.peak.percpu_bytes ?? NaN],
+      ['footprint peak', (r: RunMetrics) => r.memory?.peak.footprint_bytes ?? NaN],
+      ['metadata peak', (r: RunMetrics) => r.footprint.metadata_bytes],
+    ] as const;
+    const units: (Unit | undefined)[] = [undefined, ...phases.map((): Unit => 'ms'), 'ms', ...memory.map((): Unit => 'bytes')];
+    return {
+      title: `${title}, ${kernelOfName(a)} (${a})`,
+      header: [labelNames.length === 0 ? 'point' : labelNames.join(' '), ...phases, 'kworker', ...memory.map(([f]) => f)],
+      units,
+      rows: mine.map((r) => [rowKey(r), ...phases.map((p) => r.phases[p]?.modeled_ms ?? '-'), r.balance.modeled_ms, ...memory.map(([, get]) => get(r))]),
+      note: "phases: modeled time on the calling CPU; kworker: the run's balance work; Percpu: /proc/meminfo's Percpu (populated pages over every unit, first chunk included); footprint = Percpu + allocator metadata",
+    };
+  });
 }
 
 /** the runs with every wall-clock field set to 0 */

@@ -20,7 +20,8 @@ import { RunCapture } from '../../src/report/run-capture.ts';
 import { sweepSeries } from '../../src/report/sweep-series.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'report-small.json5');
-const OUT = join(import.meta.dirname, '..', '..', 'docs', 'img');
+/** where the images go: the first argument, or docs/img */
+const OUT = process.argv[2] ?? join(import.meta.dirname, '..', '..', 'docs', 'img');
 
 function captured(spec: RunSpec): RunCaptureData {
   let capture: RunCapture | null = null;

@@ -84,7 +84,7 @@ describe('report dimensions', () => {
       report: {footprint: {title: 'by allocator', rows: ['allocator']}, failures: {title: 'all', rows: []}, breakdown: {title: 'k', rows: ['kernel', 'machine']}}}`);
     expect(await main(['run', f, '--workers', '0'])).toBe(0);
     const table = (title: string): string[] => stdout.split('\n\n').find((t) => t.startsWith(title))!.split('\n');
-    expect(table('by allocator').slice(3).map((l) => l.split(/\s+/)[0])).toEqual(['areamap', 'bitmap', 'pages:']);
+    expect(table('by allocator').slice(3).map((l) => l.split(/\s+/)[0])).toEqual(['areamap', 'bitmap']);
     expect(table('all')[1]).toMatch(/^runs\s/);
     expect(table('all')[3]).toMatch(/^all\s+0 \/ 50/);
     expect(table('k').slice(3, 5).map((l) => l.split(/\s{2,}/)[0])).toEqual(['v4.13 / laptop', 'v6.12 / laptop']);
@@ -126,7 +126,7 @@ describe('keys, kinds and values', () => {
 describe('the command line', () => {
   const ok = put('ok.json5', `{machine: 'laptop', workload: [{phase: 'alloc', count: 5, size: 8}]}`);
   it('an unknown option is one line with the nearest option and a help hint', async () => {
-    expect(await oneLine('run', ok, '--jsno', out)).toBe('run: unknown option --jsno (did you mean --json?); options of run: --json, --workers, --max-memory, --check, --ftrace, --stats, --html; see `sim help`');
+    expect(await oneLine('run', ok, '--jsno', out)).toBe('run: unknown option --jsno (did you mean --json?); options of run: --json, --workers, --max-memory, --check, --ftrace, --stats, --html, --format; see `sim help`');
     expect(await oneLine('sweep', ok, '--out', dir, '--shards', '0/2')).toMatch(/^sweep: unknown option --shards \(did you mean --shard\?\); options of sweep: .*; see `sim help`$/);
     expect(await oneLine('conform', '-x')).toBe('conform: unknown option -x; options of conform: --check; see `sim help`');
   });
