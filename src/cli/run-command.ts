@@ -61,18 +61,19 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: (te
   if (ref) lines.push(timeModelNote(loadMachine(ref.preset, ref.overrides), loaded.scenario.costModel));
   lines.push(...notes);
   const verified = replayReport(runs.map((r, i) => ({ label: runLabel(loaded.runs[i]!), replays: r.replay_verified ?? [] })));
-  lines.push(...verified.lines);
   if (loaded.scenario.sweep) {
     lines.push(`note: ${file} has a sweep grid; sim run ran its ${runs.length} base runs only (the grid runs with \`sim sweep ${file} --out DIR\`)`);
   }
   if (format === 'csv' || format === 'json') {
     out(renderTables(tables, format));
-    for (const line of lines) process.stderr.write(line + '\n');
+    for (const line of [...lines, ...verified.lines]) process.stderr.write(line + '\n');
   } else {
     const header = `${loaded.name}: ${loaded.scenario.description ?? ''}`.trimEnd();
     out(`${wrap(header).join('\n')}\n${wrap(machineLine(runs)).join('\n')}\n\n`);
     out(renderTables(tables, format) + '\n');
     for (const line of lines) out(wrap(line).join('\n') + '\n');
+    // the verification summary stays one line whatever its length: scripts grep for it
+    for (const line of verified.lines) out(line + '\n');
   }
   if (opts.json) {
     const metrics: MetricsFile = { schema: METRICS_SCHEMA, scenario: loaded.name, runs };

@@ -89,7 +89,7 @@ describe('versions on the command line', () => {
       `// versions\n{ machine: 'seed-2017', allocators: ['v5.10', 'v6.6', 'v7.1'], workload: [{ phase: 'alloc', count: 200, size: 64 }, { phase: 'free', order: 'random' }] }\n`,
     );
     expect(await main(['run', file, '--json', json, '--workers', '0']), stderr).toBe(0);
-    expect(stdout).toMatch(/v5\.10 alloc +v5\.10 free +v6\.6 alloc +v6\.6 free +v7\.1 alloc/);
+    for (const v of ['v5.10', 'v6.6', 'v7.1']) expect(stdout).toContain(`Time per phase, ${v}\n`);
     const runs = JSON.parse(readFileSync(json, 'utf8')).runs as { allocator: string; kernel: string }[];
     expect(runs.map((r) => [r.allocator, r.kernel])).toEqual([
       ['v5.10', 'v5.10'],
