@@ -8,8 +8,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { captureOutput } from './captured-output.ts';
 import { editDistance, nearest } from '../../src/input/suggest.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bad-names-'));
@@ -20,27 +21,19 @@ const put = (name: string, data: string | Buffer): string => {
 };
 const out = join(dir, 'metrics.json');
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
-/** `sim ARGS` must fail as bad input: exit 2, one line on stderr, nothing on stdout, no output file; returns the line */
+/** `sim ARGS` must fail as bad input: exit 2, one line on io.stderr, nothing on io.stdout, no output file; returns the line */
 async function oneLine(...argv: string[]): Promise<string> {
   rmSync(out, { force: true });
-  stdout = '';
-  stderr = '';
+  io.stdout = '';
+  io.stderr = '';
   const status = await main(argv);
-  expect(status, stderr).toBe(2);
+  expect(status, io.stderr).toBe(2);
   expect(existsSync(out), 'no output file').toBe(false);
-  expect(stdout).toBe('');
-  const lines = stderr.trimEnd().split('\n');
-  expect(lines, stderr).toHaveLength(1);
+  expect(io.stdout).toBe('');
+  const lines = io.stderr.trimEnd().split('\n');
+  expect(lines, io.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(/^sim: /);
   return lines[0]!.slice('sim: '.length);
 }
@@ -83,7 +76,7 @@ describe('report dimensions', () => {
     const f = put('builtin.json5', `{machine: 'laptop', allocators: ['areamap', 'bitmap'], ${WORKLOAD.replace("'$size'", '8').replace("'$order'", "'reverse'")},
       report: {footprint: {title: 'by allocator', rows: ['allocator']}, failures: {title: 'all', rows: []}, breakdown: {title: 'k', rows: ['kernel', 'machine']}}}`);
     expect(await main(['run', f, '--workers', '0'])).toBe(0);
-    const table = (title: string): string[] => stdout.split('\n\n').find((t) => t.startsWith(title))!.split('\n');
+    const table = (title: string): string[] => io.stdout.split('\n\n').find((t) => t.startsWith(title))!.split('\n');
     expect(table('by allocator').slice(3).map((l) => l.split(/\s+/)[0])).toEqual(['areamap', 'bitmap']);
     expect(table('all')[1]).toMatch(/^runs\s/);
     expect(table('all')[3]).toMatch(/^all\s+0 \/ 50/);
@@ -152,7 +145,7 @@ describe('matrix values of every scalar kind', () => {
         {phase: 'bpfPercpuHash', action: 'update', map: 'h', count: 1000},
         {phase: 'bpfPercpuHash', action: 'destroy', map: 'h'},
       ]}`);
-    expect(await main(['run', f, '--json', out, '--workers', '0']), stderr).toBe(0);
+    expect(await main(['run', f, '--json', out, '--workers', '0']), io.stderr).toBe(0);
     const runs = JSON.parse(readFileSync(out, 'utf8')).runs as { labels: { prealloc: boolean }; phases: Record<string, { ops: number }> }[];
     expect(runs.map((r) => r.labels.prealloc)).toEqual([true, false]);
     // preallocated: every value at create, none at update; no-prealloc: the other way round

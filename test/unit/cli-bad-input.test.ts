@@ -7,8 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { captureOutput } from './captured-output.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-bad-'));
 const put = (name: string, data: string | Buffer): string => {
@@ -18,28 +19,20 @@ const put = (name: string, data: string | Buffer): string => {
 };
 const out = join(dir, 'metrics.json');
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 /** runs `sim run FILE --json out` and checks the shape of a bad-input failure; returns the message */
 async function rejects(file: string, ...extra: string[]): Promise<string> {
   rmSync(out, { force: true });
-  stdout = '';
-  stderr = '';
+  io.stdout = '';
+  io.stderr = '';
   const status = await main(['run', file, '--json', out, '--workers', '0', ...extra]);
-  expect(status, stderr).toBe(2);
+  expect(status, io.stderr).toBe(2);
   expect(existsSync(out), 'no partial output file').toBe(false);
-  expect(stderr).not.toMatch(/\n\s+at /);
-  const lines = stderr.trimEnd().split('\n');
-  expect(lines.length, stderr).toBe(1);
-  expect(lines[0]!.length, stderr).toBeLessThan(400);
+  expect(io.stderr).not.toMatch(/\n\s+at /);
+  const lines = io.stderr.trimEnd().split('\n');
+  expect(lines.length, io.stderr).toBe(1);
+  expect(lines[0]!.length, io.stderr).toBeLessThan(400);
   expect(lines[0]).toMatch(/^sim: /);
   return lines[0]!.slice('sim: '.length);
 }
@@ -68,9 +61,9 @@ describe('a malformed scenario', () => {
   it('many problems at once: the first five, the fifth saying how many more', async () => {
     const f = put('many.json5', `{machine: 'laptop', workload: [${Array.from({ length: 8 }, () => "{phase: 'alloc', count: -1, size: 8}").join(', ')}]}`);
     rmSync(out, { force: true });
-    stderr = '';
+    io.stderr = '';
     expect(await main(['run', f, '--json', out])).toBe(2);
-    const lines = stderr.trimEnd().split('\n');
+    const lines = io.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(new RegExp(`^sim: ${f}:1:\\d+: workload\\[0\\]\\.count: `));
     expect(lines.slice(1).every((l) => l.startsWith(`${f}:1:`))).toBe(true);
@@ -178,13 +171,13 @@ describe('an output file that cannot be written', () => {
       [join(ok, 'm.json'), `${ok} is not a directory`],
     ];
     for (const [target, why] of cases) {
-      stderr = '';
+      io.stderr = '';
       expect(await main(['run', ok, '--json', target, '--workers', '0'])).toBe(2);
-      expect(stderr).toBe(`sim: ${target}: --json: ${why}\n`);
-      expect(stdout).toBe('');
-      stderr = '';
+      expect(io.stderr).toBe(`sim: ${target}: --json: ${why}\n`);
+      expect(io.stdout).toBe('');
+      io.stderr = '';
       expect(await main(['merge', join(dir, 'no-sweep-here'), '--json', target])).toBe(2);
-      expect(stderr).toBe(`sim: ${target}: --json: ${why}\n`);
+      expect(io.stderr).toBe(`sim: ${target}: --json: ${why}\n`);
     }
   });
 });
@@ -224,11 +217,11 @@ describe('sim conform on bad traces', () => {
       [trace('t-double-free.jsonl', [goodLines[0], goodLines[1], '{"op":"free","id":1}', '{"op":"free","id":1}']), /t-double-free\.jsonl:4\): free of unknown id 1/],
     ];
     const status = await main(['conform', ...cases.map(([f]) => f), good]);
-    expect(status, stdout).toBe(1);
-    const lines = stdout.trimEnd().split('\n');
-    expect(lines.at(-1), stdout).toBe(`1 passed, ${cases.length} failed`);
+    expect(status, io.stdout).toBe(1);
+    const lines = io.stdout.trimEnd().split('\n');
+    expect(lines.at(-1), io.stdout).toBe(`1 passed, ${cases.length} failed`);
     cases.forEach(([, re], i) => expect(lines[i], lines.join('\n')).toMatch(re));
     expect(lines.slice(0, -1).every((l) => l.startsWith('FAIL '))).toBe(true);
-    expect(stderr).toBe('');
+    expect(io.stderr).toBe('');
   });
 });

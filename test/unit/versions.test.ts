@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { captureOutput } from './captured-output.ts';
 import { allocatorFactory } from '../../src/kernel/registry.ts';
 import { KERNEL_RELEASES, kernelOfName, knownAllocatorNames, resolveAllocator } from '../../src/kernel/versions.ts';
 
@@ -61,24 +62,16 @@ describe('the versions table', () => {
 
 describe('versions on the command line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'versions-'));
-  let stdout = '';
-  let stderr = '';
-  beforeEach(() => {
-    stdout = '';
-    stderr = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const io = captureOutput();
 
   it('sim versions prints the table, one row per series', async () => {
     expect(await main(['versions'])).toBe(0);
-    for (const r of KERNEL_RELEASES) expect(stdout).toMatch(new RegExp(`^${r.version.replace('.', '\\.')} +${r.allocator} +${r.recordedBy.replace(/\./g, '\\.')} +${r.cases}/${r.cases}`, 'm'));
+    for (const r of KERNEL_RELEASES) expect(io.stdout).toMatch(new RegExp(`^${r.version.replace('.', '\\.')} +${r.allocator} +${r.recordedBy.replace(/\./g, '\\.')} +${r.cases}/${r.cases}`, 'm'));
   });
 
   it('sim versions NAME rejects an unknown version with the known ones', async () => {
     expect(await main(['versions', 'v3.2'])).toBe(2);
-    expect(stderr).toMatch(/unknown allocator or kernel version "v3\.2" \(known: bitmap, .*v6\.18, v7\.1/);
+    expect(io.stderr).toMatch(/unknown allocator or kernel version "v3\.2" \(known: bitmap, .*v6\.18, v7\.1/);
   });
 
   it("runs allocators: ['v5.10', 'v6.6', 'v7.1'] and reports them under those names", async () => {
@@ -88,8 +81,8 @@ describe('versions on the command line', () => {
       file,
       `// versions\n{ machine: 'seed-2017', allocators: ['v5.10', 'v6.6', 'v7.1'], workload: [{ phase: 'alloc', count: 200, size: 64 }, { phase: 'free', order: 'random' }] }\n`,
     );
-    expect(await main(['run', file, '--json', json, '--workers', '0']), stderr).toBe(0);
-    for (const v of ['v5.10', 'v6.6', 'v7.1']) expect(stdout).toContain(`Time per phase, ${v}\n`);
+    expect(await main(['run', file, '--json', json, '--workers', '0']), io.stderr).toBe(0);
+    for (const v of ['v5.10', 'v6.6', 'v7.1']) expect(io.stdout).toContain(`Time per phase, ${v}\n`);
     const runs = JSON.parse(readFileSync(json, 'utf8')).runs as { allocator: string; kernel: string }[];
     expect(runs.map((r) => [r.allocator, r.kernel])).toEqual([
       ['v5.10', 'v5.10'],
@@ -102,6 +95,6 @@ describe('versions on the command line', () => {
     const file = join(dir, 'bad.json5');
     writeFileSync(file, `// bad\n{ machine: 'seed-2017', allocators: ['v5.10', 'v6.7'], workload: [{ phase: 'alloc', count: 2, size: 64 }] }\n`);
     expect(await main(['run', file, '--workers', '0'])).toBe(2);
-    expect(stderr).toMatch(/bad\.json5:2:\d+: allocators\[1\]: expected an allocator or a kernel version \(.*\), received "v6\.7"/);
+    expect(io.stderr).toMatch(/bad\.json5:2:\d+: allocators\[1\]: expected an allocator or a kernel version \(.*\), received "v6\.7"/);
   });
 });
