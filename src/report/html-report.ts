@@ -68,12 +68,27 @@ export function runReportHtml(input: RunReportInput): string {
   if (input.description) parts.push(`<p>${escapeXml(input.description)}</p>`);
 
   parts.push('<h2>Phases</h2>');
+  // the charts' time axis is the modeled clock of the calling CPUs and the kworker together: a
+  // phase ends at the sum of every caller and kworker ms so far (set-up included), as "ends at" says
+  const endMs = new Map(cap.phases.map((p) => [p.name, p.endNs / 1e6]));
   parts.push(
     table(
-      ['phase', 'calls', 'failed', 'modeled ms', 'p50', 'p99', 'max'],
-      Object.entries(m.phases).map(([name, p]) => [name, p.ops, p.failed, p.modeled_ms, formatNs(p.latency_ns.p50), formatNs(p.latency_ns.p99), formatNs(p.latency_ns.max)]),
+      ['phase', 'calls', 'failed', 'caller ms', 'kworker ms', 'total ms', 'ends at (ms)', 'p50', 'p99', 'max'],
+      Object.entries(m.phases).map(([name, p]) => [
+        name,
+        p.ops,
+        p.failed,
+        p.modeled_ms,
+        p.balance_ms,
+        p.modeled_ms + p.balance_ms,
+        endMs.get(name) ?? '-',
+        formatNs(p.latency_ns.p50),
+        formatNs(p.latency_ns.p99),
+        formatNs(p.latency_ns.max),
+      ]),
     ),
   );
+  parts.push('<p class="sub">caller: the calls on the calling CPU; kworker: the balance work they triggered; total: both; ends at: where the phase ends on the charts\' time axis</p>');
   parts.push(
     table(
       ['balance work', 'runs', 'modeled ms'],

@@ -58,6 +58,21 @@ describe('run capture and HTML report', () => {
     html = runReportHtml({ scenario: loaded.name, description: loaded.scenario.description, runName: runName('bitmap', bitmapSpec.labels), metrics: w.metrics, capture: w.data });
   });
 
+  it("places each phase's end on the charts' time axis where its caller and kworker time add up to", () => {
+    const phases = Object.entries(w.metrics.phases);
+    let sum = 0;
+    for (const [name, p] of phases) {
+      sum += p.modeled_ms + p.balance_ms;
+      const end = w.data.phases.find((c) => c.name === name)!.endNs / 1e6;
+      // the clock also holds the set-up before the first phase: the same offset for every phase
+      const setUp = end - sum;
+      expect(setUp).toBeGreaterThanOrEqual(-1e-9);
+      expect(setUp).toBeCloseTo(w.data.phases[0]!.endNs / 1e6 - (phases[0]![1].modeled_ms + phases[0]![1].balance_ms), 6);
+    }
+    expect(html).toContain('<th>kworker ms</th>');
+    expect(html).toContain('<th>ends at (ms)</th>');
+  });
+
   it('writes every tracepoint of the run as ftrace text the parser reads back', () => {
     const records = parseFtrace('capture', w.lines.join('\n'));
     expect(records.length).toBe(w.lines.length);
