@@ -158,7 +158,7 @@ export function memcgTables(runs: readonly RunMetrics[]): TextTable[] {
   for (const r of withMemcg) {
     const who = [r.allocator, ...Object.entries(r.labels).map(([k, v]) => `${k}=${String(v)}`)].join(' ');
     if (!r.memcg!.charged) {
-      notCharged.push(`${r.allocator} (${r.kernel})`);
+      notCharged.push(r.allocator === r.kernel ? r.allocator : `${r.allocator} (${r.kernel})`);
       continue;
     }
     const top = [...r.memcg!.cgroups].sort((x, y) => y.percpu_peak_bytes - x.percpu_peak_bytes || y.refused - x.refused).slice(0, TOP_CGROUPS);

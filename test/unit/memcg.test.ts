@@ -251,3 +251,24 @@ describe('scenario checks at load', () => {
     expect(msg).toMatch(/workload\[0\]\.max: expected a byte count, a size such as '1 GiB', or 'max'/);
   });
 });
+
+describe('scenarios/memcg-limits.json5 (its golden metrics)', () => {
+  it('charges what the formula says: 65,027 BPF entries under 1 GiB, 470,592 bytes per memory cgroup to the parent', async () => {
+    const { readFileSync } = await import('node:fs');
+    const golden = JSON.parse(readFileSync('test/regression/golden/memcg-limits.json', 'utf8')) as {
+      runs: { allocator: string; memcg: { charged: boolean; cgroups: { name: string; percpu_peak_bytes: number; refused: number }[] } }[];
+    };
+    const v612 = golden.runs.find((r) => r.allocator === 'bitmap')!.memcg;
+    const cg = (name: string) => v612.cgroups.find((c) => c.name === name)!;
+    const entry = pcpuObjFullSize(64, 256);
+    expect(entry).toBe(16_512);
+    expect(cg('bpf-pod').percpu_peak_bytes).toBe(Math.floor(2 ** 30 / entry) * entry);
+    expect(cg('bpf-pod').percpu_peak_bytes).toBe(65_027 * 16_512);
+    const perMemcg = pcpuObjFullSize(960, 256) + 2 * pcpuObjFullSize(432, 256);
+    expect(perMemcg).toBe(470_592);
+    expect(cg('system').percpu_peak_bytes).toBe(10_000 * perMemcg);
+    const v414 = golden.runs.find((r) => r.allocator === 'v4.14')!.memcg;
+    expect(v414.charged).toBe(false);
+    expect(v414.cgroups.every((c) => c.percpu_peak_bytes === 0 && c.refused === 0)).toBe(true);
+  });
+});
