@@ -17,6 +17,10 @@
  *   the values come through bpf_mem_alloc's per-CPU caches, which refill in batches and are
  *   not modeled.)
  *
+ * Every value is allocated through bpf_map_alloc_percpu, which adds `__GFP_ACCOUNT` and charges
+ * the memory cgroup that created the map (`account` on the create phase; the root, nothing,
+ * without it), at create and at later updates alike.
+ *
  * `round_up(value_size, 8)` above PCPU_MIN_UNIT_SIZE (32 KiB) is refused at create with -E2BIG
  * before any allocation; the scenario loader rejects such sizes.
  */
