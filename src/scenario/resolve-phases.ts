@@ -131,12 +131,18 @@ const bool = (v: unknown): boolean => v as boolean;
 const sizesOf = (sizes: readonly { size: unknown; align: unknown; weight: unknown }[]): SizeEntry[] =>
   sizes.map((e) => ({ size: e.size as number | [number, number], align: num(e.align), weight: num(e.weight) }));
 
-/** a phase's gfp as written (or its default: GFP_KERNEL_ACCOUNT when the phase names a cgroup) */
-function gfpOf(p: { gfp?: unknown; account?: unknown }): { atomic: boolean; accounted: boolean; account: string | null } {
+/**
+ * a phase's gfp as written (or its default: GFP_KERNEL_ACCOUNT when the phase names a cgroup);
+ * the memcg fields only when they are set, so unaccounted phases keep their shape (and sweep keys)
+ */
+function gfpOf(p: { gfp?: unknown; account?: unknown }): { atomic: boolean; accounted?: boolean; account?: string } {
   const account = typeof p.account === 'string' ? p.account : null;
   const gfp = (p.gfp as string | undefined) ?? (account ? 'kernel_account' : 'kernel');
-  return { atomic: gfp.startsWith('atomic'), accounted: gfp.endsWith('_account'), account };
+  return { atomic: gfp.startsWith('atomic'), ...(gfp.endsWith('_account') ? { accounted: true } : {}), ...(account ? { account } : {}) };
 }
+
+/** `{account}` when the phase names a cgroup, else nothing */
+const accountOf = (p: { account?: unknown }): { account?: string } => (typeof p.account === 'string' ? { account: p.account } : {});
 
 function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
   if (p.phase === 'balance') return { phase: 'balance', name };
@@ -163,7 +169,7 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
             entries: num(p.entries),
             valueSize: num(p.valueSize),
             prealloc: 'prealloc' in p ? bool(p.prealloc) : true,
-            account: (p.account as string | undefined) ?? null,
+            ...accountOf(p),
           });
         case 'destroy':
           return withCpu({ phase: p.phase, name, action: 'destroy', map: p.map });
@@ -180,8 +186,8 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
             ? [...MEMCG_V6_12_OBJECTS]
             : typeof p.objects === 'string'
               ? [...CGROUP_OBJECT_SETS[p.objects as CgroupObjectSetName]]
-              : p.objects.map((o) => ({ size: num(o.size), align: num(o.align), perNode: bool(o.perNode), account: bool(o.account) }));
-        return withCpu({ phase: 'cgroups', name, action: 'create', group: p.group, count: num(p.count), objects, account: (p.account as string | undefined) ?? null });
+              : p.objects.map((o) => ({ size: num(o.size), align: num(o.align), perNode: bool(o.perNode), ...(bool(o.account) ? { account: true } : {}) }));
+        return withCpu({ phase: 'cgroups', name, action: 'create', group: p.group, count: num(p.count), objects, ...accountOf(p) });
       }
       return withCpu({ phase: 'cgroups', name, action: 'destroy', group: p.group, count: p.count === undefined ? null : num(p.count), pick: p.pick as never });
     case 'modules':
