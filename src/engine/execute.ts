@@ -12,6 +12,8 @@ import type { MeteredPlatform } from './metered-platform.ts';
 import type { RunMetrics } from './metrics.ts';
 import type { RunOptions } from './run.ts';
 import { runPhases } from './run.ts';
+import { MemcgTree } from './memcg-tree.ts';
+import { chargesPercpu } from './memcg-versions.ts';
 
 /** A machine ready to run on: what the allocator sees, and a fresh modeled platform. */
 export interface MachineSetup {
@@ -40,8 +42,16 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
   }
   // the code that runs is the port's: a kernel version a scenario names takes its port's code costs
   const platform = machine.newPlatform(resolveAllocator(spec.allocator) ?? spec.allocator, spec.costModel ?? 'counts');
+  const kernel = portKernel(spec.allocator);
+  // the cgroup tree exists for every version; only those that account per-CPU memory are given it to charge
+  const memcg = spec.memcg ? new MemcgTree(machine.topology.pageSize) : null;
   const allocator = factory(
-    { topology: machine.topology, firstChunk: { ...machine.firstChunk, ...spec.firstChunk }, knobs: spec.knobs },
+    {
+      topology: machine.topology,
+      firstChunk: { ...machine.firstChunk, ...spec.firstChunk },
+      knobs: spec.knobs,
+      ...(memcg && chargesPercpu(kernel) ? { memcg } : {}),
+    },
     platform,
   );
   const hooks = opts.observe?.(allocator, platform, machine);
@@ -53,12 +63,13 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
     seed: `${spec.seed}/${JSON.stringify(spec.labels)}`,
     check: opts.check,
     progress: opts.progress,
+    memcg,
     ...hooks,
   });
   const end = platform.footprint();
   return {
     allocator: spec.allocator,
-    kernel: portKernel(spec.allocator),
+    kernel,
     machine: machine.name,
     page_size: machine.topology.pageSize,
     cpus: machine.topology.nrCpus,
@@ -71,5 +82,6 @@ export function executeRun(spec: RunSpec, loadMachine: MachineLoader, opts: Exec
     memory: r.memory,
     counters: { ...r.counters },
     ...(r.replays.length ? { replay_verified: r.replays } : {}),
+    ...(r.memcg ? { memcg: { charged: chargesPercpu(kernel), cgroups: r.memcg } } : {}),
   };
 }

@@ -6,6 +6,7 @@ import type { RunMemory } from './memory.ts';
 import type { PhaseMetrics } from './run.ts';
 import type { Labels } from '../scenario/load.ts';
 import type { ReplayVerification } from './generators/replay-verify.ts';
+import type { MemcgCgroupMetrics } from './memcg-tree.ts';
 
 export const METRICS_SCHEMA = 'percpu-sim/metrics/1';
 
@@ -31,6 +32,11 @@ export interface RunMetrics {
   counters: WorkCounters;
   /** verified replays: decisions compared with a real kernel's capture (only runs that have them) */
   replay_verified?: ReplayVerification[];
+  /**
+   * memory cgroups (runs with kmem accounting only): whether this kernel charges per-CPU memory
+   * at all (v5.9 on; not v4.13 or v4.14), and every cgroup the run made
+   */
+  memcg?: { charged: boolean; cgroups: MemcgCgroupMetrics[] };
 }
 
 export interface MetricsFile {

@@ -18,6 +18,7 @@ import type { RecordedKernel } from '../kernel/recorded-kernel.ts';
 import type { ReplayVerification } from './generators/replay-verify.ts';
 import type { MemoryMetrics, RunMemory } from './memory.ts';
 import { memoryNow, runMemory } from './memory.ts';
+import type { MemcgCgroupMetrics, MemcgTree } from './memcg-tree.ts';
 
 /** A phase as the engine runs it: a generator's spec, its name, and optionally its own CPU. */
 export type PhaseSpec = (GeneratorSpec & { name: string; cpu?: number }) | { phase: 'balance'; name: string };
@@ -43,8 +44,13 @@ export interface RunOptions {
   progress?: (done: number) => void;
   /** called after every call (balance work it triggered included); for samplers: keep it cheap */
   onOp?: () => void;
-  /** called at the end of each phase with the modeled latency of each of its calls, ns (a view: copy to keep) */
-  onPhaseEnd?: (name: string, latenciesNs: Float64Array) => void;
+  /**
+   * called at the end of each phase with the modeled latency of each of its calls, ns (a view:
+   * copy to keep), and memory.stat's percpu of every live memory cgroup (null without accounting)
+   */
+  onPhaseEnd?: (name: string, latenciesNs: Float64Array, memcgPercpu: Record<string, number> | null) => void;
+  /** the memory cgroups `account` fields charge to (the allocator was given it as its controller, if it accounts) */
+  memcg?: MemcgTree | null;
   /** called with every call made (alloc results: chunk -2 and off -1 when it failed) */
   record?: (op: RecordedOp) => void;
 }
@@ -60,6 +66,8 @@ export interface PhaseMetrics {
   balance_ms: number;
   /** what the allocator holds at the phase's end (src/engine/memory.ts) */
   memory: MemoryMetrics;
+  /** memory.stat `percpu` bytes of every live memory cgroup at the phase's end (runs with memcg accounting only) */
+  memcg_percpu?: Record<string, number>;
 }
 
 export interface RunResult {
@@ -73,6 +81,8 @@ export interface RunResult {
   counters: WorkCounters;
   /** what verified replays found (none without them) */
   replays: ReplayVerification[];
+  /** every memory cgroup the run made (runs with memcg accounting only) */
+  memcg: MemcgCgroupMetrics[] | null;
 }
 
 const KWORKER = -1;
@@ -119,6 +129,7 @@ class PhaseRunner implements OpSink {
   }
 
   beginPhase(cpu: number, random: () => number): void {
+    this.setActiveMemcg(0);
     this.cpu = cpu;
     this.platform.setActingCpu(cpu);
     this.phaseRandom = random;
@@ -130,12 +141,17 @@ class PhaseRunner implements OpSink {
     return this.phaseRandom();
   }
 
+  setActiveMemcg(objcg: number): void {
+    const tree = this.opts.memcg;
+    if (tree) tree.current = objcg;
+  }
+
   get recorded(): RecordedKernel | null {
     return this.allocator.recorded ?? null;
   }
 
-  alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
-    const off = this.allocator.alloc(size, align, atomic, reserved);
+  alloc(size: number, align: number, atomic: boolean, reserved: boolean, accounted = false): number {
+    const off = this.allocator.alloc(size, align, atomic, reserved, accounted);
     this.id = this.nextId++;
     if (off < 0) this.failed++;
     else {
@@ -233,6 +249,7 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
     pageSize: topology ? topology.pageSize : 4096,
     maps: new Map(),
     groups: new Map(),
+    memcg: opts.memcg ?? null,
     verifications: [],
   };
   const runner = new PhaseRunner(allocator, platform, opts, totalOps || 1);
@@ -243,6 +260,7 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
     memory: runMemory([]),
     counters: platform.work,
     replays: state.verifications,
+    memcg: null,
   };
   const phaseEnds: MemoryMetrics[] = [];
 
@@ -260,21 +278,34 @@ export function runPhases(allocator: PercpuAllocator, platform: MeteredPlatform,
       runner.beginPhase(phase.cpu ?? opts.cpu, seedrandom(`${opts.seed}/phase ${index}`));
       runGenerator(phase, runner, state);
     }
+    const memcgPercpu = state.memcg ? memcgPercpuNow(state.memcg) : null;
     result.phases[phase.name] = {
       ...phaseMetrics(runner.lat.subarray(0, runner.n), runner.failed, performance.now() - wall0),
       balance_runs: runner.balanceRuns - balanceRuns0,
       balance_ms: (runner.balanceNs - balanceNs0) / 1e6,
       memory: memoryNow(allocator, platform, state.pageSize, { objects: runner.liveObjects, bytes: runner.liveBytes }),
+      ...(memcgPercpu ? { memcg_percpu: memcgPercpu } : {}),
     };
     phaseEnds.push(result.phases[phase.name]!.memory);
-    opts.onPhaseEnd?.(phase.name, runner.lat.subarray(0, runner.n));
+    opts.onPhaseEnd?.(phase.name, runner.lat.subarray(0, runner.n), memcgPercpu);
     notePeak(result.footprint, platform.footprint(), allocator.stats().nr_chunks);
   });
   platform.setActingCpu(opts.cpu);
   result.balance.runs = runner.balanceRuns;
   result.balance.modeled_ms = runner.balanceNs / 1e6;
   result.memory = runMemory(phaseEnds);
+  if (state.memcg) result.memcg = state.memcg.metrics();
   return result;
+}
+
+/** memory.stat `percpu` of every live cgroup, in creation order (and each cgroup's peak noted) */
+function memcgPercpuNow(tree: MemcgTree): Record<string, number> {
+  tree.notePeaks();
+  const out: Record<string, number> = {};
+  tree.names.forEach((name, c) => {
+    if (tree.isAlive(c)) out[name] = tree.percpuOf(c);
+  });
+  return out;
 }
 
 function phaseMetrics(lat: Float64Array, failed: number, wallMs: number): Omit<PhaseMetrics, 'balance_runs' | 'balance_ms' | 'memory'> {

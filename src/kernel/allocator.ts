@@ -5,6 +5,7 @@
 import type { Platform } from './platform.ts';
 import type { PercpuStatsView } from './percpu-stats.ts';
 import type { RecordedKernel } from './recorded-kernel.ts';
+import type { MemcgController } from './memcg.ts';
 
 export type AllocatorName = 'bitmap' | 'bitmap-v4.14' | 'areamap' | 'bitmap-v6.18' | 'bitmap-v5.10';
 export const ALLOCATOR_NAMES: readonly AllocatorName[] = ['bitmap', 'bitmap-v4.14', 'areamap', 'bitmap-v6.18', 'bitmap-v5.10'];
@@ -52,6 +53,11 @@ export interface AllocatorConfig {
   topology: Topology;
   firstChunk: FirstChunkRequest;
   knobs: KernelKnobs;
+  /**
+   * the memory controller, when kmem accounting is on (need_pcpuobj_ext): chunks carry obj_exts
+   * and __GFP_ACCOUNT requests are charged; absent, as with cgroup.memory=nokmem
+   */
+  memcg?: MemcgController | null;
 }
 
 /** pcpu_alloc_info after pcpu_build_alloc_info (names as in percpu-trace/1 `expect_layout`). */
@@ -111,9 +117,12 @@ export interface PercpuAllocator {
    * __alloc_percpu_gfp / __alloc_reserved_percpu. Returns the byte offset from the chunk's
    * base_addr (as the tracepoint reports it), or -1 when the kernel would return NULL; then
    * `lastFailReason` says why. On success `lastChunkId` names the chunk
-   * (-1 reserved, 0 first, 1.. created, never reused).
+   * (-1 reserved, 0 first, 1.. created, never reused). `accounted` is __GFP_ACCOUNT
+   * (GFP_KERNEL_ACCOUNT): charged to the calling task's memory cgroup by the versions that
+   * account per-CPU memory (v5.9 on) when the config has a memory controller; a refused charge
+   * fails the call before any allocator work.
    */
-  alloc(size: number, align: number, atomic: boolean, reserved: boolean): number;
+  alloc(size: number, align: number, atomic: boolean, reserved: boolean, accounted?: boolean): number;
   lastChunkId: number;
   lastFailReason: string | null;
 

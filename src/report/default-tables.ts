@@ -140,3 +140,41 @@ export function memoryTables(runs: readonly RunMetrics[], rows: readonly string[
     };
   });
 }
+
+/** cgroups shown per run in the memcg table, largest per-CPU charge first */
+const TOP_CGROUPS = 10;
+
+/**
+ * Memory cgroups of each run that has kmem accounting: the top cgroups by memory.stat's percpu
+ * (hierarchical, as cgroup v2 prints it) at its largest over phase ends, with memory.max, the
+ * figure at the end and the charges the cgroup's limit refused. A kernel that does not charge
+ * per-CPU memory (v4.13, v4.14) says so instead of figures.
+ */
+export function memcgTables(runs: readonly RunMetrics[]): TextTable[] {
+  const withMemcg = runs.filter((r) => r.memcg !== undefined);
+  if (withMemcg.length === 0) return [];
+  const body: (string | number)[][] = [];
+  const notCharged: string[] = [];
+  for (const r of withMemcg) {
+    const who = [r.allocator, ...Object.entries(r.labels).map(([k, v]) => `${k}=${String(v)}`)].join(' ');
+    if (!r.memcg!.charged) {
+      notCharged.push(r.allocator === r.kernel ? r.allocator : `${r.allocator} (${r.kernel})`);
+      continue;
+    }
+    const top = [...r.memcg!.cgroups].sort((x, y) => y.percpu_peak_bytes - x.percpu_peak_bytes || y.refused - x.refused).slice(0, TOP_CGROUPS);
+    for (const c of top) {
+      body.push([who, c.removed ? `${c.name} (removed)` : c.name, c.max_bytes === null ? 'max' : c.max_bytes, c.percpu_peak_bytes, c.percpu_bytes, c.refused]);
+    }
+  }
+  const notes = ["percpu: memory.stat's percpu line (this cgroup and its descendants), at its largest over phase ends and at the end; refused: accounted calls this cgroup's memory.max refused (they returned NULL)"];
+  if (notCharged.length > 0) notes.push(`${distinct(notCharged).join(', ')}: no per-CPU memcg accounting in this kernel (it came in v5.9): nothing charged, no call refused`);
+  return [
+    {
+      title: `Memory cgroups, top ${TOP_CGROUPS} by per-CPU charge`,
+      header: ['run', 'cgroup', 'memory.max', 'percpu peak', 'percpu end', 'refused'],
+      units: [undefined, undefined, 'bytes', 'bytes', 'bytes', 'count'],
+      rows: body,
+      note: notes.join('; '),
+    },
+  ];
+}

@@ -11,6 +11,7 @@ import { occupancyMapSvg } from './chart-occupancy.ts';
 import type { RunCaptureData } from './run-capture.ts';
 import { escapeXml, formatBytes, formatNs } from './svg.ts';
 import { formatNumber } from './text-table.ts';
+import { formatMemcgPercpu } from './memcg-stat.ts';
 
 export interface RunReportInput {
   scenario: string;
@@ -112,6 +113,22 @@ export function runReportHtml(input: RunReportInput): string {
     parts.push(chart(footprintSvg(cap.samples, { pageSize: cap.pageSize, marks })));
   }
 
+  if (m.memcg) {
+    parts.push('<h2>Memory cgroups</h2>');
+    if (!m.memcg.charged) {
+      parts.push(`<p class="sub">${escapeXml(m.kernel)} has no per-CPU memcg accounting (it came in v5.9): nothing is charged and no call is refused.</p>`);
+    } else {
+      const top = [...m.memcg.cgroups].sort((x, y) => y.percpu_peak_bytes - x.percpu_peak_bytes || y.refused - x.refused);
+      parts.push(
+        table(
+          ['cgroup', 'memory.max', 'percpu peak', 'percpu end', 'refused'],
+          top.map((c) => [c.removed ? `${c.name} (removed)` : c.name, c.max_bytes === null ? 'max' : formatBytes(c.max_bytes), formatBytes(c.percpu_peak_bytes), formatBytes(c.percpu_bytes), c.refused]),
+        ),
+      );
+      parts.push(`<p class="sub">percpu: memory.stat's percpu line (the cgroup and its descendants); refused: accounted calls the cgroup's memory.max refused.</p>`);
+    }
+  }
+
   parts.push('<h2>Latency per phase</h2>');
   parts.push(`<div class="charts">${cap.phases.filter((p) => p.histogram.total > 0).map((p) => chart(latencyHistogramSvg(p.histogram))).join('')}</div>`);
 
@@ -120,6 +137,7 @@ export function runReportHtml(input: RunReportInput): string {
     parts.push(`<h3>after ${escapeXml(p.name)}</h3>`);
     if (p.stats) parts.push(chart(occupancyMapSvg(p.stats, { title: `Chunk occupancy after ${p.name}` })));
     if (p.meminfo) parts.push(`<pre>${escapeXml(`# grep Percpu /proc/meminfo\n${p.meminfo}`)}</pre>`);
+    if (p.memcgPercpu && Object.keys(p.memcgPercpu).length > 0) parts.push(`<pre>${escapeXml(formatMemcgPercpu(p.memcgPercpu))}</pre>`);
     if (p.statsText) {
       parts.push(`<details><summary>/sys/kernel/debug/percpu_stats</summary><pre>${escapeXml(p.statsText)}</pre></details>`);
     }

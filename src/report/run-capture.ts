@@ -26,6 +26,8 @@ export interface PhaseCapture {
   stats: PercpuStatsView | null;
   statsText: string | null;
   meminfo: string | null;
+  /** memory.stat's percpu line of every live memory cgroup (runs with kmem accounting only) */
+  memcgPercpu: Record<string, number> | null;
 }
 
 export interface RunCaptureData {
@@ -52,7 +54,7 @@ export interface RunCaptureOptions {
 /** the hooks the engine calls (RunOptions.onOp / onPhaseEnd) */
 export interface RunHooks {
   onOp: () => void;
-  onPhaseEnd: (name: string, latenciesNs: Float64Array) => void;
+  onPhaseEnd: (name: string, latenciesNs: Float64Array, memcgPercpu: Record<string, number> | null) => void;
 }
 
 /** the CPU the platform charges now (-1: the kworker), when the platform tells */
@@ -106,7 +108,7 @@ export class RunCapture {
           if (this.opts.keep) this.sample();
         }
       },
-      onPhaseEnd: (name, lat) => this.phaseEnd(name, lat),
+      onPhaseEnd: (name, lat, memcg) => this.phaseEnd(name, lat, memcg),
     };
   }
 
@@ -135,7 +137,7 @@ export class RunCapture {
     }
   }
 
-  private phaseEnd(name: string, lat: Float64Array): void {
+  private phaseEnd(name: string, lat: Float64Array, memcgPercpu: Record<string, number> | null): void {
     const wanted = this.opts.keep || this.opts.onPhase !== undefined;
     const view = wanted ? (this.allocator.percpuStats?.() ?? null) : null;
     const phase: PhaseCapture = {
@@ -146,6 +148,7 @@ export class RunCapture {
       stats: this.opts.keep ? view : null,
       statsText: view ? formatPercpuStats(view) : null,
       meminfo: view ? formatMeminfoPercpu(view) : null,
+      memcgPercpu,
     };
     if (this.opts.keep) this.sample();
     this.opts.onPhase?.(phase);

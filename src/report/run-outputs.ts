@@ -4,6 +4,7 @@
  * percpu_stats (and the meminfo line) per phase, one HTML page per run. Every file appears
  * whole or not at all.
  */
+import { formatMemcgPercpu } from './memcg-stat.ts';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KernelVersion } from '../kernel/allocator.ts';
@@ -47,6 +48,7 @@ export function writePhaseStats(dir: string, stem: string, phase: PhaseCapture):
   const base = `${String(phase.index + 1).padStart(2, '0')}-${phase.name.replace(/[^A-Za-z0-9._-]/g, '-')}`;
   writeFileAtomic(join(runDir, `${base}.percpu_stats`), phase.statsText);
   if (phase.meminfo !== null) writeFileAtomic(join(runDir, `${base}.meminfo`), phase.meminfo);
+  if (phase.memcgPercpu !== null) writeFileAtomic(join(runDir, `${base}.memory.stat`), formatMemcgPercpu(phase.memcgPercpu));
 }
 
 /**
@@ -115,3 +117,4 @@ export class TraceFileWriter {
     rmSync(this.bodyFile, { force: true });
   }
 }
+

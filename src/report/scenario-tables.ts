@@ -7,7 +7,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { TextTable, Unit } from './text-table.ts';
 import { formatNumber } from './text-table.ts';
 import type { MemoryMetrics } from '../engine/memory.ts';
-import { FOOTPRINT_NOTE, memoryTables, timeTables } from './default-tables.ts';
+import { FOOTPRINT_NOTE, memcgTables, memoryTables, timeTables } from './default-tables.ts';
 
 /** column heads of the ports; a kernel version a scenario names (`v6.6`) heads its columns as written */
 const SHORT: Record<string, string> = {
@@ -149,6 +149,6 @@ export function scenarioTables(s: Scenario, runs: readonly RunMetrics[]): TextTa
   // every run reports time (kworker included) and memory, grouped as the seed's table groups them
   const rows = r.worst?.rows ?? r.breakdown?.rows ?? allDims;
   const others = allDims.filter((d) => !rows.includes(d));
-  out.push(...timeTables(runs, rows, others), ...memoryTables(runs, rows, others));
+  out.push(...timeTables(runs, rows, others), ...memoryTables(runs, rows, others), ...memcgTables(runs));
   return out;
 }

@@ -11,6 +11,7 @@ import { VICTIM_PICKS } from '../engine/generators/object-group.ts';
 import { CHURN_VICTIMS } from '../engine/generators/churn.ts';
 import { REPLAY_FORMATS } from '../engine/generators/replay-ops.ts';
 import { CGROUP_OBJECT_SET_NAMES } from '../engine/generators/cgroups.ts';
+import { parseByteSize } from '../hw/byte-size.ts';
 
 const VAR_REF = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
 export const VarRef = z.string().regex(VAR_REF, 'expected a $name reference to a matrix dimension');
@@ -30,6 +31,12 @@ const PositiveInt = z.number().int().positive();
 const NonNegInt = z.number().int().nonnegative();
 const Name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a name (letters, digits, _ . : -)');
 const enumOf = <T extends string>(values: readonly T[]) => z.enum(values as unknown as [T, ...T[]]);
+/** a memory cgroup's path under the root, as under /sys/fs/cgroup: names joined by `/` */
+export const CgroupPath = z.string().regex(/^[A-Za-z0-9_.:-]+(\/[A-Za-z0-9_.:-]+)*$/, "expected a cgroup path such as 'kubepods/pod-a' (names of letters, digits, _ . : - joined by /)");
+/** memory.max: bytes, a size with a binary unit ('1 GiB'), or 'max' (no limit) */
+const MemoryMax = z.union([z.literal('max'), z.number(), z.string()]).superRefine((v, ctx) => {
+  if (v !== 'max' && parseByteSize(v) === null) ctx.addIssue({ code: 'custom', message: "expected a byte count, a size such as '1 GiB', or 'max'" });
+});
 
 /** PCPU_MIN_UNIT_SIZE: BPF refuses per-CPU values whose round_up(size, 8) exceeds it (E2BIG) */
 const BPF_MAX_VALUE = 32768;
@@ -61,8 +68,11 @@ function phaseSchema(refs: boolean) {
     /** bytes per object; illegal sizes are allowed and fail as the kernel fails them */
     size: orVar(z.number().int()),
     align: orVar(z.number().int()).default(4),
-    gfp: orVar(z.enum(['kernel', 'atomic'])).default('kernel'),
+    /** kernel_account: GFP_KERNEL_ACCOUNT (the default when `account` is given); atomic_account: GFP_NOWAIT | __GFP_ACCOUNT */
+    gfp: orVar(z.enum(['kernel', 'atomic', 'kernel_account', 'atomic_account'])).optional(),
     reserved: orVar(z.boolean()).default(false),
+    /** the memory cgroup the calling task runs in: accounted calls are charged to it */
+    account: orVar(CgroupPath).optional(),
   });
 
   const FreePhase = z.strictObject({
@@ -87,6 +97,8 @@ function phaseSchema(refs: boolean) {
     entries: orVar(PositiveInt),
     /** value_size in bytes (rounded up to 8 per CPU) */
     valueSize: orVar(PositiveInt.max(BPF_MAX_VALUE, `expected at most ${BPF_MAX_VALUE}: BPF refuses larger per-CPU values (E2BIG)`)),
+    /** the memory cgroup of the task creating the map: every value, now and at later updates, is charged to it */
+    account: orVar(CgroupPath).optional(),
   };
   const mapDestroy = { action: z.literal('destroy'), map: Name };
 
@@ -120,6 +132,8 @@ function phaseSchema(refs: boolean) {
     size: orVar(PositiveInt),
     align: orVar(z.number().int()).default(8),
     perNode: orVar(z.boolean()).default(false),
+    /** allocated with GFP_KERNEL_ACCOUNT */
+    account: orVar(z.boolean()).default(false),
   });
 
   const destroyFields = {
@@ -137,6 +151,8 @@ function phaseSchema(refs: boolean) {
       count: orVar(PositiveInt),
       /** the per-CPU objects of one cgroup: a list, or a named set (default: v6.12 memory cgroup, src/engine/generators/cgroups.ts) */
       objects: z.union([z.array(CgroupObject).min(1), orVar(enumOf(CGROUP_OBJECT_SET_NAMES))]).optional(),
+      /** the parent memory cgroup: the new cgroups' GFP_KERNEL_ACCOUNT objects are charged to it */
+      account: orVar(CgroupPath).optional(),
     }),
     z.strictObject({ phase: z.literal('cgroups'), ...common, action: z.literal('destroy'), group: Name.default('memcg'), ...destroyFields }),
   ]);
@@ -165,7 +181,8 @@ function phaseSchema(refs: boolean) {
     /** fill up to this many live objects first, and never drop below it */
     liveTarget: orVar(NonNegInt).default(0),
     victim: orVar(enumOf(CHURN_VICTIMS)).default('random'),
-    gfp: orVar(z.enum(['kernel', 'atomic'])).default('kernel'),
+    gfp: orVar(z.enum(['kernel', 'atomic', 'kernel_account', 'atomic_account'])).optional(),
+    account: orVar(CgroupPath).optional(),
   });
 
   const ReplayPhase = z.strictObject({
@@ -178,7 +195,11 @@ function phaseSchema(refs: boolean) {
     /** compare every decision with the kernel's recorded one (ftrace captures of a real kernel) */
     verify: orVar(z.boolean()).default(false),
   });
-  return z.discriminatedUnion('phase', [AllocPhase, FreePhase, BalancePhase, BpfArrayPhase, BpfHashPhase, CgroupPhase, ModulePhase, ChurnPhase, ReplayPhase]);
+  const MemcgPhase = z.discriminatedUnion('action', [
+    z.strictObject({ phase: z.literal('memcg'), name: z.string().min(1).optional(), action: z.literal('create'), cgroup: CgroupPath, max: MemoryMax.default('max') }),
+    z.strictObject({ phase: z.literal('memcg'), name: z.string().min(1).optional(), action: z.literal('remove'), cgroup: CgroupPath }),
+  ]);
+  return z.discriminatedUnion('phase', [AllocPhase, FreePhase, BalancePhase, BpfArrayPhase, BpfHashPhase, CgroupPhase, ModulePhase, ChurnPhase, ReplayPhase, MemcgPhase]);
 }
 
 /** a workload phase as written: scalar fields may be `$name` references */

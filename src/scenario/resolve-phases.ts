@@ -20,6 +20,7 @@ import { didYouMean, nameList } from '../input/suggest.ts';
 import { shown } from '../input/shown.ts';
 import type { ScenarioPhase } from './phase-schema.ts';
 import { ResolvedPhase } from './phase-schema.ts';
+import { parseByteSize } from '../hw/byte-size.ts';
 
 export type Labels = Record<string, string | number | boolean>;
 export type Where = (path: (string | number)[]) => string;
@@ -118,6 +119,8 @@ function defaultName(p: ScenarioPhase): string {
     case 'cgroups':
     case 'modules':
       return `${p.action}-${p.group}`;
+    case 'memcg':
+      return `${p.action}-${p.cgroup}`;
     default:
       return p.phase;
   }
@@ -128,12 +131,29 @@ const bool = (v: unknown): boolean => v as boolean;
 const sizesOf = (sizes: readonly { size: unknown; align: unknown; weight: unknown }[]): SizeEntry[] =>
   sizes.map((e) => ({ size: e.size as number | [number, number], align: num(e.align), weight: num(e.weight) }));
 
+/**
+ * a phase's gfp as written (or its default: GFP_KERNEL_ACCOUNT when the phase names a cgroup);
+ * the memcg fields only when they are set, so unaccounted phases keep their shape (and sweep keys)
+ */
+function gfpOf(p: { gfp?: unknown; account?: unknown }): { atomic: boolean; accounted?: boolean; account?: string } {
+  const account = typeof p.account === 'string' ? p.account : null;
+  const gfp = (p.gfp as string | undefined) ?? (account ? 'kernel_account' : 'kernel');
+  return { atomic: gfp.startsWith('atomic'), ...(gfp.endsWith('_account') ? { accounted: true } : {}), ...(account ? { account } : {}) };
+}
+
+/** `{account}` when the phase names a cgroup, else nothing */
+const accountOf = (p: { account?: unknown }): { account?: string } => (typeof p.account === 'string' ? { account: p.account } : {});
+
 function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
   if (p.phase === 'balance') return { phase: 'balance', name };
+  if (p.phase === 'memcg') {
+    if (p.action === 'create') return { phase: 'memcg', name, action: 'create', cgroup: p.cgroup, max: p.max === 'max' ? null : parseByteSize(p.max) };
+    return { phase: 'memcg', name, action: 'remove', cgroup: p.cgroup };
+  }
   const withCpu = <T extends object>(s: T): T & { cpu?: number } => (p.cpu === undefined ? s : { ...s, cpu: num(p.cpu) });
   switch (p.phase) {
     case 'alloc':
-      return withCpu({ phase: 'alloc', name, count: num(p.count), size: num(p.size), align: num(p.align), atomic: p.gfp === 'atomic', reserved: bool(p.reserved) });
+      return withCpu({ phase: 'alloc', name, count: num(p.count), size: num(p.size), align: num(p.align), reserved: bool(p.reserved), ...gfpOf(p) });
     case 'free':
       return withCpu(p.count === undefined ? { phase: 'free', name, order: p.order as never } : { phase: 'free', name, order: p.order as never, count: num(p.count) });
     case 'bpfPercpuArray':
@@ -149,6 +169,7 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
             entries: num(p.entries),
             valueSize: num(p.valueSize),
             prealloc: 'prealloc' in p ? bool(p.prealloc) : true,
+            ...accountOf(p),
           });
         case 'destroy':
           return withCpu({ phase: p.phase, name, action: 'destroy', map: p.map });
@@ -165,8 +186,8 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
             ? [...MEMCG_V6_12_OBJECTS]
             : typeof p.objects === 'string'
               ? [...CGROUP_OBJECT_SETS[p.objects as CgroupObjectSetName]]
-              : p.objects.map((o) => ({ size: num(o.size), align: num(o.align), perNode: bool(o.perNode) }));
-        return withCpu({ phase: 'cgroups', name, action: 'create', group: p.group, count: num(p.count), objects });
+              : p.objects.map((o) => ({ size: num(o.size), align: num(o.align), perNode: bool(o.perNode), ...(bool(o.account) ? { account: true } : {}) }));
+        return withCpu({ phase: 'cgroups', name, action: 'create', group: p.group, count: num(p.count), objects, ...accountOf(p) });
       }
       return withCpu({ phase: 'cgroups', name, action: 'destroy', group: p.group, count: p.count === undefined ? null : num(p.count), pick: p.pick as never });
     case 'modules':
@@ -181,7 +202,7 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
         allocFraction: num(p.allocFraction),
         liveTarget: num(p.liveTarget),
         victim: p.victim as never,
-        atomic: p.gfp === 'atomic',
+        ...gfpOf(p),
       });
     case 'replay': {
       const path = p.file as string;
@@ -211,10 +232,34 @@ function checkReplayFile(path: string, format: ReplayFormat, verify: boolean, at
 export function checkWorkloadSequence(workload: readonly ScenarioPhase[], where: Where): void {
   const maps = new Map<string, { kind: string; at: number }>();
   const groups = new Set<string>();
+  /** live memory cgroups and the phase that made each */
+  const memcgs = new Map<string, number>();
   workload.forEach((p, i) => {
     const fail = (field: string, msg: string): never => {
       throw new InputError(`${where(['workload', i, field])}: workload[${i}].${field}: ${msg}`);
     };
+    const account = 'account' in p ? p.account : undefined;
+    if (typeof account === 'string' && !REF.test(account) && !memcgs.has(account)) {
+      const live = [...memcgs.keys()];
+      fail('account', `no memory cgroup ${shown(account)} exists here${didYouMean(account, live)}${live.length ? `; live: ${nameList(live)}` : '; create it with a memcg phase first'}`);
+    }
+    if (p.phase === 'memcg') {
+      const cut = p.cgroup.lastIndexOf('/');
+      if (p.action === 'create') {
+        if (memcgs.has(p.cgroup)) fail('cgroup', `memory cgroup ${shown(p.cgroup)} already exists (created by workload[${memcgs.get(p.cgroup)}] and not removed since)`);
+        if (cut >= 0 && !memcgs.has(p.cgroup.slice(0, cut))) fail('cgroup', `the parent ${shown(p.cgroup.slice(0, cut))} of ${shown(p.cgroup)} does not exist here: create it first`);
+        memcgs.set(p.cgroup, i);
+      } else {
+        if (!memcgs.has(p.cgroup)) {
+          const live = [...memcgs.keys()];
+          fail('cgroup', `no memory cgroup ${shown(p.cgroup)} exists here${didYouMean(p.cgroup, live)}`);
+        }
+        const child = [...memcgs.keys()].find((c) => c.startsWith(`${p.cgroup}/`));
+        if (child !== undefined) fail('cgroup', `memory cgroup ${shown(p.cgroup)} still has a child, ${shown(child)}: rmdir refuses it (EBUSY); remove the child first`);
+        memcgs.delete(p.cgroup);
+      }
+      return;
+    }
     if (p.phase === 'bpfPercpuArray' || p.phase === 'bpfPercpuHash') {
       const known = maps.get(p.map);
       if (p.action === 'create') {
@@ -231,4 +276,9 @@ export function checkWorkloadSequence(workload: readonly ScenarioPhase[], where:
       else if (!groups.has(key)) fail('action', `no ${p.phase} were created in group "${p.group}" before this phase`);
     }
   });
+}
+
+/** does the workload name a memory cgroup (a `memcg` phase, or an `account` field): kmem accounting's default */
+export function workloadUsesMemcg(workload: readonly ScenarioPhase[]): boolean {
+  return workload.some((p) => p.phase === 'memcg' || ('account' in p && p.account !== undefined) || ('gfp' in p && typeof p.gfp === 'string' && p.gfp.endsWith('_account')));
 }

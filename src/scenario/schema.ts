@@ -56,6 +56,12 @@ export const ScenarioSchema = z.strictObject({
   balance: Balance.default('eager'),
   /** how metadata lines are priced: a flat rate ('counts') or the cache model on their addresses ('full') */
   costModel: z.enum(['counts', 'full']).default('counts'),
+  /**
+   * kmem accounting of the memory controller (need_pcpuobj_ext): chunks carry obj_exts and
+   * accounted calls are charged. Default: on when the workload names a memory cgroup (a
+   * `memcg` phase or an `account` field), off otherwise; false runs as cgroup.memory=nokmem
+   */
+  kmemAccounting: z.boolean().optional(),
   /** values of every scalar kind; each is checked where a `$name` uses it */
   matrix: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)).default({}),
   workload: z.array(Phase).min(1),

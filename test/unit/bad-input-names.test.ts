@@ -87,11 +87,11 @@ describe('report dimensions', () => {
 describe('keys, kinds and values', () => {
   it('a misspelt field is one line on the unknown key with the known ones, not a second about the missing field', async () => {
     const f = put('cout.json5', `{\n  machine: 'laptop',\n  workload: [{phase: 'alloc', cout: 5, size: 8}],\n}`);
-    expect(await run(f)).toBe(`${f}:3:37: workload[0].cout: unknown key (did you mean \`count\`?); known keys: phase, name, cpu, count, size, align, gfp, reserved`);
+    expect(await run(f)).toBe(`${f}:3:37: workload[0].cout: unknown key (did you mean \`count\`?); known keys: phase, name, cpu, count, size, align, gfp, reserved, account`);
   });
   it('a phase kind, an action, an enum value', async () => {
     const k = put('kind.json5', `{machine: 'laptop', workload: [{phase: 'aloc', count: 5, size: 8}]}`);
-    expect(await run(k)).toBe(`${k}:1:40: workload[0].phase: expected one of alloc, free, balance, bpfPercpuArray, bpfPercpuHash, cgroups, modules, churn, replay (did you mean \`alloc\`?), received "aloc"`);
+    expect(await run(k)).toBe(`${k}:1:40: workload[0].phase: expected one of alloc, free, balance, bpfPercpuArray, bpfPercpuHash, cgroups, modules, churn, replay, memcg (did you mean \`alloc\`?), received "aloc"`);
     const a = put('action.json5', `{machine: 'laptop', workload: [{phase: 'cgroups', action: 'creat', count: 5}]}`);
     expect(await run(a)).toMatch(/workload\[0\]\.action: expected one of create, destroy \(did you mean `create`\?\), received "creat"$/);
     const e = put('enum.json5', `{machine: 'laptop', workload: [{phase: 'alloc', count: 5, size: 8}, {phase: 'free', order: 'revrse'}]}`);

@@ -56,7 +56,7 @@ describe('a malformed scenario', () => {
     expect(await rejects(t)).toMatch(new RegExp(`^${t}:3:47: workload\\[0\\]\\.size: .*received "big"`));
     expect(await rejects(put('top.json5', '[1, 2]'))).toMatch(/top\.json5:1:1: \(top level\): /);
     const u = put('unknown.json5', `{\n  machine: 'laptop',\n  colour: 'red',\n  workload: [{phase: 'balance'}],\n}`);
-    expect(await rejects(u)).toBe(`${u}:3:11: colour: unknown key; known keys: description, machine, allocators, knobs, firstChunk, seed, cpu, balance, costModel, matrix, workload, report, sweep`);
+    expect(await rejects(u)).toBe(`${u}:3:11: colour: unknown key; known keys: description, machine, allocators, knobs, firstChunk, seed, cpu, balance, costModel, kmemAccounting, matrix, workload, report, sweep`);
   });
   it('many problems at once: the first five, the fifth saying how many more', async () => {
     const f = put('many.json5', `{machine: 'laptop', workload: [${Array.from({ length: 8 }, () => "{phase: 'alloc', count: -1, size: 8}").join(', ')}]}`);

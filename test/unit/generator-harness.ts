@@ -26,8 +26,17 @@ export class RecordingSink implements OpSink {
     this.script = [...script];
   }
 
-  alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
+  /** the obj_cgroup set_active_memcg named last, and the accounted calls made, as `objcg:size` */
+  activeMemcg = 0;
+  readonly accounted: string[] = [];
+
+  setActiveMemcg(objcg: number): void {
+    this.activeMemcg = objcg;
+  }
+
+  alloc(size: number, align: number, atomic: boolean, reserved: boolean, accounted = false): number {
     this.id = this.next++;
+    if (accounted) this.accounted.push(`${this.activeMemcg}:${size}`);
     const flags = `${atomic ? ' atomic' : ''}${reserved ? ' reserved' : ''}`;
     if (this.fail(this.id)) {
       this.ops.push(`alloc#${this.id} ${size}/${align}${flags} -> fail`);
@@ -57,7 +66,7 @@ export class RecordingSink implements OpSink {
 }
 
 export function newState(nrNodes = 1, pageSize = 4096): RunState {
-  return { live: new LiveSet(), runRandom: seedrandom('run'), nrNodes, pageSize, maps: new Map(), groups: new Map(), verifications: [] };
+  return { live: new LiveSet(), runRandom: seedrandom('run'), nrNodes, pageSize, maps: new Map(), groups: new Map(), memcg: null, verifications: [] };
 }
 
 /** SimplePlatform with a clock that never moves: decisions only, as `sim conform` runs them */

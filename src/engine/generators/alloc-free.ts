@@ -4,6 +4,7 @@
  * `count` of that order).
  */
 import type { OpSink, RunState } from './sink.ts';
+import { objcgOf } from './sink.ts';
 import type { FreeOrder } from '../free-order.ts';
 import { fixedOrderAt, freeOrder } from '../free-order.ts';
 
@@ -14,6 +15,10 @@ export interface AllocSpec {
   align: number;
   atomic: boolean;
   reserved: boolean;
+  /** GFP_KERNEL_ACCOUNT (or GFP_NOWAIT | __GFP_ACCOUNT when atomic) */
+  accounted?: boolean;
+  /** the memory cgroup the calling task runs in (null: the root) */
+  account?: string | null;
 }
 
 export interface FreeSpec {
@@ -25,9 +30,11 @@ export interface FreeSpec {
 
 export function runAlloc(s: AllocSpec, sink: OpSink, state: RunState): void {
   const { count, size, align, atomic, reserved } = s;
+  const accounted = s.accounted === true;
+  sink.setActiveMemcg(objcgOf(state, s.account));
   const live = state.live;
   for (let i = 0; i < count; i++) {
-    const off = sink.alloc(size, align, atomic, reserved);
+    const off = sink.alloc(size, align, atomic, reserved, accounted);
     if (off >= 0) live.push(sink.chunk, off, sink.id);
   }
 }

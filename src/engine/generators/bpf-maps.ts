@@ -17,16 +17,21 @@
  *   the values come through bpf_mem_alloc's per-CPU caches, which refill in batches and are
  *   not modeled.)
  *
+ * Every value is allocated through bpf_map_alloc_percpu, which adds `__GFP_ACCOUNT` and charges
+ * the memory cgroup that created the map (`account` on the create phase; the root, nothing,
+ * without it), at create and at later updates alike.
+ *
  * `round_up(value_size, 8)` above PCPU_MIN_UNIT_SIZE (32 KiB) is refused at create with -E2BIG
  * before any allocation; the scenario loader rejects such sizes.
  */
 import type { OpSink, RunState } from './sink.ts';
+import { objcgOf } from './sink.ts';
 import { growInt32 } from './grow.ts';
 
 export type BpfMapKind = 'array' | 'hash';
 
 export type BpfMapSpec =
-  | { phase: 'bpfPercpuArray' | 'bpfPercpuHash'; action: 'create'; map: string; maps: number; entries: number; valueSize: number; prealloc: boolean }
+  | { phase: 'bpfPercpuArray' | 'bpfPercpuHash'; action: 'create'; map: string; maps: number; entries: number; valueSize: number; prealloc: boolean; account?: string | null }
   | { phase: 'bpfPercpuHash'; action: 'update'; map: string; count: number; keys: number | null }
   | { phase: 'bpfPercpuHash'; action: 'delete'; map: string; count: number }
   | { phase: 'bpfPercpuArray' | 'bpfPercpuHash'; action: 'destroy'; map: string };
@@ -54,6 +59,8 @@ export class BpfMap {
     readonly prealloc: boolean,
     readonly entries: number,
     readonly elemSize: number,
+    /** the obj_cgroup of the cgroup that created the map (bpf_map_save_memcg; 0: the root) */
+    readonly objcg = 0,
   ) {
     this.chunk = new Int32Array(entries);
     this.off = new Int32Array(entries);
@@ -69,8 +76,10 @@ export class BpfMap {
 
   /** bpf_array_alloc_percpu / prealloc_init: every element at once; false (all freed) on failure */
   preallocate(sink: OpSink): boolean {
+    // bpf_map_alloc_percpu: __GFP_ACCOUNT, charged to the map's cgroup
+    sink.setActiveMemcg(this.objcg);
     for (let e = 0; e < this.entries; e++) {
-      const off = sink.alloc(this.elemSize, 8, false, false);
+      const off = sink.alloc(this.elemSize, 8, false, false, true);
       if (off < 0) {
         for (let f = 0; f < e; f++) sink.free(this.chunk[f]!, this.off[f]!, this.id[f]!);
         return false;
@@ -91,7 +100,8 @@ export class BpfMap {
       this.keyElem.fill(-1, old);
     }
     if (this.keyElem[key]! >= 0 || this.nFree === 0) return;
-    const off = sink.alloc(this.elemSize, 8, true, false);
+    sink.setActiveMemcg(this.objcg);
+    const off = sink.alloc(this.elemSize, 8, true, false, true);
     if (off < 0) return;
     const e = this.freeElems[--this.nFree]!;
     this.chunk[e] = sink.chunk;
@@ -139,7 +149,7 @@ export function runBpfMaps(s: BpfMapSpec, sink: OpSink, state: RunState): void {
     if (!set) state.maps.set(s.map, (set = { kind, maps: [] }));
     const prealloc = kind === 'array' || s.prealloc;
     for (let m = 0; m < s.maps; m++) {
-      const map = new BpfMap(kind, prealloc, s.entries, bpfElemSize(s.valueSize));
+      const map = new BpfMap(kind, prealloc, s.entries, bpfElemSize(s.valueSize), objcgOf(state, s.account));
       if (!prealloc || map.preallocate(sink)) set.maps.push(map);
     }
     return;

@@ -41,6 +41,7 @@
  * If an allocation fails, mkdir fails: what the cgroup already got is freed and it does not exist.
  */
 import type { OpSink, RunState } from './sink.ts';
+import { objcgOf } from './sink.ts';
 import { groupOf } from './object-group.ts';
 import type { VictimPick } from './object-group.ts';
 
@@ -55,12 +56,19 @@ export interface CgroupObject {
   account?: boolean;
 }
 
+/**
+ * v6.12's set. Two objects are GFP_KERNEL_ACCOUNT (6.12.117's mm/memcontrol.c): the
+ * `memcg_vmstats_percpu` of mem_cgroup_alloc (line 3530) and each node's `lruvec_stats_percpu`
+ * of alloc_mem_cgroup_per_node_info (line 3458). mem_cgroup_css_alloc runs mem_cgroup_alloc under
+ * set_active_memcg(parent) (line 3590), so both are charged to the new cgroup's parent. The
+ * refcounts and cgroup_rstat_cpu are plain GFP_KERNEL.
+ */
 export const MEMCG_V6_12_OBJECTS: readonly CgroupObject[] = [
   { size: 8, align: 8, perNode: false }, // cgroup self refcount
   { size: 144, align: 8, perNode: false }, // cgroup_rstat_cpu
   { size: 8, align: 8, perNode: false }, // cgroup bpf refcount
-  { size: 960, align: 64, perNode: false }, // memcg_vmstats_percpu
-  { size: 432, align: 8, perNode: true }, // lruvec_stats_percpu, per node
+  { size: 960, align: 64, perNode: false, site: 'mem_cgroup_alloc', account: true }, // memcg_vmstats_percpu: mm/memcontrol.c:3530
+  { size: 432, align: 8, perNode: true, site: 'alloc_mem_cgroup_per_node_info', account: true }, // lruvec_stats_percpu, per node: mm/memcontrol.c:3458
   { size: 8, align: 8, perNode: false }, // memory css refcount
   { size: 8, align: 8, perNode: false }, // obj_cgroup refcount
 ];
@@ -88,7 +96,7 @@ export type CgroupObjectSetName = keyof typeof CGROUP_OBJECT_SETS;
 export const CGROUP_OBJECT_SET_NAMES = Object.keys(CGROUP_OBJECT_SETS) as CgroupObjectSetName[];
 
 export type CgroupSpec =
-  | { phase: 'cgroups'; action: 'create'; group: string; count: number; objects: CgroupObject[] }
+  | { phase: 'cgroups'; action: 'create'; group: string; count: number; objects: CgroupObject[]; account?: string | null }
   | { phase: 'cgroups'; action: 'destroy'; group: string; count: number | null; pick: VictimPick };
 
 export function runCgroups(s: CgroupSpec, sink: OpSink, state: RunState): void {
@@ -98,6 +106,8 @@ export function runCgroups(s: CgroupSpec, sink: OpSink, state: RunState): void {
     return;
   }
   const objects = s.objects;
+  // mem_cgroup_css_alloc charges the new cgroup's accounted objects to its parent (set_active_memcg(parent))
+  sink.setActiveMemcg(objcgOf(state, s.account));
   for (let c = 0; c < s.count; c++) {
     group.open();
     let ok = true;
@@ -105,7 +115,7 @@ export function runCgroups(s: CgroupSpec, sink: OpSink, state: RunState): void {
       const obj = objects[o]!;
       const copies = obj.perNode ? state.nrNodes : 1;
       for (let k = 0; k < copies; k++) {
-        const off = sink.alloc(obj.size, obj.align, false, false);
+        const off = sink.alloc(obj.size, obj.align, false, false, obj.account === true);
         if (off < 0) {
           ok = false;
           break;

@@ -12,6 +12,7 @@
  * `free` phase.
  */
 import type { OpSink, RunState } from './sink.ts';
+import { objcgOf } from './sink.ts';
 import type { SizeEntry } from './sizes.ts';
 import { SizeDistribution } from './sizes.ts';
 import { growFloat64, growInt32 } from './grow.ts';
@@ -27,10 +28,16 @@ export interface ChurnSpec {
   liveTarget: number;
   victim: ChurnVictim;
   atomic: boolean;
+  /** __GFP_ACCOUNT on every call */
+  accounted?: boolean;
+  /** the memory cgroup the calling task runs in (null: the root) */
+  account?: string | null;
 }
 
 export function runChurn(s: ChurnSpec, sink: OpSink, state: RunState): void {
   const dist = new SizeDistribution(s.sizes);
+  const accounted = s.accounted === true;
+  sink.setActiveMemcg(objcgOf(state, s.account));
   const random = (): number => sink.random();
   const cap = Math.min(s.ops, Math.max(s.liveTarget * 2, 1024));
   let chunk = new Int32Array(cap);
@@ -45,7 +52,7 @@ export function runChurn(s: ChurnSpec, sink: OpSink, state: RunState): void {
     const alloc = live === 0 || live < s.liveTarget || random() < s.allocFraction;
     if (alloc) {
       dist.draw(random);
-      const o = sink.alloc(dist.size, dist.align, s.atomic, false);
+      const o = sink.alloc(dist.size, dist.align, s.atomic, false, accounted);
       if (o < 0) continue;
       if (tail === chunk.length) {
         if (head > 0) {

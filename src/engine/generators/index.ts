@@ -15,8 +15,10 @@ import type { ChurnSpec } from './churn.ts';
 import { runChurn } from './churn.ts';
 import type { ReplaySpec } from './replay.ts';
 import { runReplay } from './replay.ts';
+import type { MemcgSpec } from './memcg.ts';
+import { runMemcg } from './memcg.ts';
 
-export type GeneratorSpec = AllocSpec | FreeSpec | BpfMapSpec | CgroupSpec | ModuleSpec | ChurnSpec | ReplaySpec;
+export type GeneratorSpec = AllocSpec | FreeSpec | BpfMapSpec | CgroupSpec | ModuleSpec | ChurnSpec | ReplaySpec | MemcgSpec;
 export type GeneratorKind = GeneratorSpec['phase'];
 
 export function runGenerator(s: GeneratorSpec, sink: OpSink, state: RunState): void {
@@ -36,6 +38,8 @@ export function runGenerator(s: GeneratorSpec, sink: OpSink, state: RunState): v
       return runChurn(s, sink, state);
     case 'replay':
       return runReplay(s, sink, state);
+    case 'memcg':
+      return runMemcg(s, sink, state);
   }
 }
 
@@ -61,6 +65,8 @@ export function estimateCalls(s: GeneratorSpec, loose: number, nrNodes: number):
     case 'churn':
       return [s.ops, loose + s.liveTarget];
     case 'replay':
+      return [0, loose];
+    case 'memcg':
       return [0, loose];
   }
 }

@@ -11,6 +11,7 @@ import type { LiveSet } from '../live-set.ts';
 import type { BpfMapSet } from './bpf-maps.ts';
 import type { ObjectGroup } from './object-group.ts';
 import type { ReplayVerification } from './replay-verify.ts';
+import type { MemcgTree } from '../memcg-tree.ts';
 
 export interface OpSink {
   /**
@@ -18,7 +19,12 @@ export interface OpSink {
    * Returns the offset, or -1 when the kernel would return NULL. Afterwards `chunk` names the
    * chunk of a successful call and `id` is the call's run-wide number (0, 1, 2, ...).
    */
-  alloc(size: number, align: number, atomic: boolean, reserved: boolean): number;
+  alloc(size: number, align: number, atomic: boolean, reserved: boolean, accounted?: boolean): number;
+  /**
+   * set_active_memcg: the obj_cgroup (MemcgTree.objcgOf) that accounted calls are charged to
+   * from now on; 0 is the root cgroup (nothing charged). Every phase starts at 0.
+   */
+  setActiveMemcg(objcg: number): void;
   readonly chunk: number;
   readonly id: number;
   /** `free_percpu` of a live allocation, named by what `alloc` returned */
@@ -50,6 +56,13 @@ export interface RunState {
   maps: Map<string, BpfMapSet>;
   /** cgroups and modules by `kind:group` */
   groups: Map<string, ObjectGroup>;
+  /** the memory cgroups charges go to (null when the scenario has no memcg accounting) */
+  memcg: MemcgTree | null;
   /** what verified replays found, in phase order */
   verifications: ReplayVerification[];
+}
+
+/** the obj_cgroup of a phase's `account` cgroup (0: none, or no accounting in this run) */
+export function objcgOf(state: RunState, account: string | null | undefined): number {
+  return state.memcg && account ? state.memcg.objcgOf(account) : 0;
 }

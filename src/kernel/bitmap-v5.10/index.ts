@@ -20,6 +20,8 @@ export const V5_10: BitmapVersion = {
   alloc: pcpuAllocV510,
   free: freePercpuV510,
   balance: balanceWorkV510,
+  // v5.10 charges __GFP_ACCOUNT requests from a second bank of chunks (pcpu_chunk_type), not ported
+  memcg: false,
 };
 
 export function createBitmapV510AllocatorWith(config: AllocatorConfig, platform: Platform, opts: BitmapAllocatorOptions = {}): PercpuAllocator {

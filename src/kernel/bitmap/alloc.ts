@@ -12,6 +12,7 @@ import { blockUpdateHintAlloc, blockUpdateScan, checkBlockHint, nextFitRegion, n
 import { chunkPopulated, createChunk, populateArea } from './populate.ts';
 import { chunkMoveTo, chunkRelocate, chunkSlot, reintegrateChunk, sizeToSlot } from './slots.ts';
 import type { PcpuState } from './state.ts';
+import { memcgPostAllocHook, memcgPreAllocHook } from '../memcg.ts';
 import * as statics from './state.ts';
 import { chunkOf } from './state.ts';
 
@@ -282,4 +283,35 @@ export function pcpuAlloc(state: PcpuState, out: AllocResult, reqSize: number, r
   if (!populateForAlloc(state, out, off, atomic, reserved, allocFail)) return -1;
   scheduleIfLow(state);
   return allocDone(state, out, off, atomic, reserved);
+}
+
+/** a version's pcpu_alloc_noprof without its memcg hooks (pcpuAlloc, pcpuAllocV618, ...) */
+export type VersionAllocFn = (state: PcpuState, out: AllocResult, reqSize: number, reqAlign: number, atomic: boolean, reserved: boolean) => number;
+
+/** why an accounted call returned NULL at pcpu_memcg_pre_alloc_hook (the kernel prints nothing there) */
+export const MEMCG_CHARGE_REFUSED = 'memcg charge refused';
+
+/**
+ * pcpu_alloc_noprof with its memcg hooks (v6.12, v6.18): once the request passed the size and
+ * alignment checks, an accounted one is charged (pcpu_memcg_pre_alloc_hook) before the version's
+ * allocation runs; a refused charge returns NULL with no allocator work, no trace and no warning.
+ * Afterwards pcpu_memcg_post_alloc_hook keeps the charge in the chunk's obj_exts, or returns it
+ * when the call failed or the area has no obj_exts.
+ */
+export function pcpuAllocMemcg(state: PcpuState, out: AllocResult, reqSize: number, reqAlign: number, atomic: boolean, reserved: boolean, accounted: boolean, alloc: VersionAllocFn): number {
+  const memcg = state.memcg;
+  if (memcg === null || !accounted) return alloc(state, out, reqSize, reqAlign, atomic, reserved);
+  const align = reqAlign < PCPU_MIN_ALLOC_SIZE ? PCPU_MIN_ALLOC_SIZE : reqAlign;
+  const size = Math.ceil(reqSize / PCPU_MIN_ALLOC_SIZE) * PCPU_MIN_ALLOC_SIZE;
+  // an illegal request fails at its own check, before the hook
+  if (!size || size > state.minUnitSize || align > state.pageSize || !isPowerOf2(align)) return alloc(state, out, reqSize, reqAlign, atomic, reserved);
+  const objcg = memcgPreAllocHook(memcg, size, true, state.nrPossibleCpus);
+  if (objcg < 0) {
+    out.chunk = null;
+    out.failReason = MEMCG_CHARGE_REFUSED;
+    return -1;
+  }
+  const off = alloc(state, out, reqSize, reqAlign, atomic, reserved);
+  memcgPostAllocHook(memcg, objcg, off >= 0 ? out.chunk!.objExts : null, off, size, state.nrPossibleCpus);
+  return off;
 }

@@ -55,11 +55,15 @@ export class BitmapChunk {
   startOffset = 0;
   endOffset = 0;
 
-  /** synthetic metadata addresses (struct, alloc map, bound map, hint blocks) */
+  /** obj_exts: the objcg of the object starting at each granule (0 none); null without memcg accounting, and for the first and reserved chunks */
+  objExts: Int32Array | null = null;
+
+  /** synthetic metadata addresses (struct, alloc map, bound map, hint blocks, obj_exts) */
   metaAddr = 0;
   allocMapAddr = 0;
   boundMapAddr = 0;
   mdAddr = 0;
+  objExtsAddr = 0;
 
   /**
    * Every block from here to the end has left_free equal to a whole block, by its hints. The

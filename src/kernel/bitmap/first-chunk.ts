@@ -123,6 +123,8 @@ export function createPcpuState(
     balancePending: false,
     warnLimit: PCPU_WARN_LIMIT,
     chunkLifeRecorded: false,
+    memcg: config.memcg ?? null,
+    nrPossibleCpus: topo.nrCpus,
     regionOff: 0,
     regionBits: 0,
     largestOff: 0,

@@ -11,6 +11,7 @@ import type { PcpuCore, PcpuState } from './state.ts';
 import * as statics from './state.ts';
 import { entryOf } from './state.ts';
 import { chunkAddrSearch } from '../chunk-addr-search.ts';
+import { memcgFreeHook } from '../memcg.ts';
 
 // an imported binding is checked on every read (an accessor call under vitest): hot paths use module-level copies
 const { MD_FIRST_FREE } = layout;
@@ -71,7 +72,8 @@ export function anotherFreeChunk(state: PcpuCore, chunk: BitmapChunk): boolean {
 /** mirrors free_percpu for the allocation at byte `off` of `chunk` */
 export function freePercpu(state: PcpuState, chunk: BitmapChunk, off: number): void {
   chunkAddrSearch(state.platform, chunk === state.firstChunk || chunk === state.reservedChunk, chunk.baseAddr + off);
-  freeArea(state, chunk, off);
+  const size = freeArea(state, chunk, off);
+  if (state.memcg !== null) memcgFreeHook(state.memcg, chunk.objExts, off, size, state.nrPossibleCpus);
 
   let needBalance = false;
   if (!chunk.isolated && chunk.freeBytes === state.unitSize) {

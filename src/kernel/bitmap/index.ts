@@ -14,10 +14,11 @@ import type {
   PercpuAllocator,
   PercpuTracer,
 } from '../allocator.ts';
+import { PercpuConfigError } from '../allocator.ts';
 import type { ChunkBackendKind } from '../chunk-backend.ts';
 import { buildAllocInfo } from '../layout.ts';
 import type { Platform } from '../platform.ts';
-import { newAllocResult, pcpuAlloc, type AllocResult } from './alloc.ts';
+import { newAllocResult, pcpuAlloc, pcpuAllocMemcg, type AllocResult } from './alloc.ts';
 import { balanceWork } from './balance.ts';
 import { createPcpuState } from './first-chunk.ts';
 import { freePercpu } from './free.ts';
@@ -54,6 +55,11 @@ export interface BitmapVersion {
   readonly free: (state: PcpuState, chunk: BitmapChunk, off: number) => void;
   /** pcpu_balance_workfn */
   readonly balance: (state: PcpuState) => void;
+  /**
+   * accounted requests are ported (v6.12, v6.18: one set of chunks for all, obj_exts per chunk);
+   * a version without (v5.10's second bank of chunks is not ported) refuses a memory controller
+   */
+  readonly memcg: boolean;
 }
 
 export const V6_12: BitmapVersion = {
@@ -63,6 +69,7 @@ export const V6_12: BitmapVersion = {
   alloc: pcpuAlloc,
   free: freePercpu,
   balance: balanceWork,
+  memcg: true,
 };
 
 class BitmapAllocator implements PercpuAllocator {
@@ -83,6 +90,9 @@ class BitmapAllocator implements PercpuAllocator {
     this.kernel = version.kernel;
     const ai = opts.allocInfo ?? buildAllocInfo(version.kernel, config.topology, config.firstChunk);
     this.layout = ai;
+    if (config.memcg && !version.memcg) {
+      throw new PercpuConfigError(`${version.name}: memory-cgroup accounting is not ported for ${version.kernel} (its accounted chunks are a separate bank no recorded case covers)`);
+    }
     this.state = createPcpuState(config, platform, ai, opts.backend ?? 'vm', version.slotLayout);
     this.statsCounters = new PercpuStatsCounters(ai.unit_size);
     this.state.tracer = this.statsCounters;
@@ -103,8 +113,8 @@ class BitmapAllocator implements PercpuAllocator {
     return this.state.balancePending;
   }
 
-  alloc(size: number, align: number, atomic: boolean, reserved: boolean): number {
-    const off = this.version.alloc(this.state, this.result, asSizeT(size), asSizeT(align), atomic, reserved);
+  alloc(size: number, align: number, atomic: boolean, reserved: boolean, accounted = false): number {
+    const off = pcpuAllocMemcg(this.state, this.result, asSizeT(size), asSizeT(align), atomic, reserved, accounted, this.version.alloc);
     if (off >= 0) this.lastChunkId = this.result.chunkId;
     this.lastFailReason = this.result.failReason;
     if (off < 0 && this.lastFailReason === 'failed to populate') this.statsCounters.populateFailed(null);

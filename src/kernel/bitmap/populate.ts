@@ -54,7 +54,7 @@ export function createChunk(state: PcpuState): BitmapChunk | null {
   const chunk = new BitmapChunk(state.nextChunkId++, state.unitPages, state.blockBits);
   chunk.baseAddr = base;
   chunk.freeBytes = state.unitPages * state.pageSize;
-  allocChunkMeta(state.platform, chunk, META_SIZES);
+  allocChunkMeta(state.platform, chunk, META_SIZES, state.memcg !== null);
   registerChunk(state, chunk);
   if (state.backend.populatedOnCreate) chunkPopulated(state, chunk, 0, chunk.nrPages);
   state.tracer?.createChunk(chunk.id, chunk.baseAddr);

@@ -8,6 +8,7 @@ import type { ChunkBackend, UnitGeometry } from '../chunk-backend.ts';
 import { ChunkLists } from '../chunk-list.ts';
 import type { Platform, WorkCounters } from '../platform.ts';
 import type { BitmapChunk } from './chunk.ts';
+import type { MemcgController } from '../memcg.ts';
 
 /** PCPU_MIN_ALLOC_SHIFT / PCPU_MIN_ALLOC_SIZE: one bit of the maps is 4 bytes */
 export const PCPU_MIN_ALLOC_SHIFT = 2;
@@ -82,6 +83,10 @@ export interface PcpuState extends PcpuCore {
    * pcpu_alloc nor the balance work makes or destroys one on its own
    */
   chunkLifeRecorded: boolean;
+  /** the memory controller when kmem accounting is on (need_pcpuobj_ext), else null */
+  readonly memcg: MemcgController | null;
+  /** num_possible_cpus(): what pcpu_obj_full_size multiplies by */
+  readonly nrPossibleCpus: number;
   /** out-parameters of pcpu_find_zero_area: the largest run it skipped */
   largestOff: number;
   largestBits: number;
