@@ -95,7 +95,12 @@ export function sizeRuns(
     );
   });
   const cores = availableParallelism();
-  let { workers, seconds } = opts.workers === null ? chooseWorkers(estimates, idleCpus(cores)) : { workers: opts.workers, seconds: NaN };
+  // the CPUs left idle are sampled only when workers could pay at all (the sample takes 0.2 s)
+  const choose = (): { workers: number; seconds: number } => {
+    const best = chooseWorkers(estimates, cores);
+    return best.workers === 0 ? best : chooseWorkers(estimates, idleCpus(cores));
+  };
+  let { workers, seconds } = opts.workers === null ? choose() : { workers: opts.workers, seconds: NaN };
   // runs in flight at once must fit together
   const largest = estimates.map((e) => e.peakBytes).sort((a, b) => b - a);
   while (workers > 1 && largest.slice(0, workers).reduce((s, b) => s + b, 0) - (workers - 1) * BASE_SHARED > limit) workers--;

@@ -7,7 +7,7 @@
  */
 import { resolveAllocator } from '../kernel/versions.ts';
 import { statSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import type { AllocatorName } from '../kernel/allocator.ts';
 import type { RunSpec } from '../scenario/load.ts';
 import type { PhaseSpec } from './run.ts';
@@ -165,12 +165,34 @@ export function phaseAt(e: RunEstimate, fraction: number): PhaseEstimate | null 
 }
 
 /**
- * CPUs a worker could have to itself now: the CPU count less the 1-minute load average (this
- * process counted as idle), at least 1. On a machine other processes keep busy, workers only
- * add their start-up and contend with each other.
+ * CPUs a worker could have to itself now: the CPU count less what other processes keep busy
+ * (sampled while this process sleeps), at least 1. On a machine other processes keep busy, workers
+ * only add their start-up and contend with each other.
  */
-export function idleCpus(cpus = availableParallelism(), load = loadavg()[0] ?? 0): number {
-  return Math.max(1, Math.min(cpus, Math.floor(cpus - load + 1 + 1e-9)));
+export function idleCpus(cpus = availableParallelism(), busy = busyCpusNow()): number {
+  return Math.max(1, Math.min(cpus, Math.round(cpus - busy)));
+}
+
+/**
+ * CPUs busy right now, sampled over `ms` from the kernel's per-CPU time counters. The 1-minute
+ * load average is not used: it still counts the previous run of this very command for a minute
+ * after it ended, which made a second run in a row give up its workers.
+ */
+export function busyCpusNow(ms = 200): number {
+  const take = (): { busy: number; all: number } =>
+    cpus().reduce(
+      (s, c) => {
+        const t = c.times;
+        const busy = t.user + t.nice + t.sys + t.irq;
+        return { busy: s.busy + busy, all: s.all + busy + t.idle };
+      },
+      { busy: 0, all: 0 },
+    );
+  const a = take();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const b = take();
+  const all = b.all - a.all;
+  return all > 0 ? ((b.busy - a.busy) / all) * cpus().length : 0;
 }
 
 /** host seconds to start a worker thread (it loads and compiles the simulator anew) */

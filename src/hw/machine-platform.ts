@@ -117,6 +117,8 @@ export class MachinePlatform implements Platform {
   /** ns per category: [0, NCAT) the calling CPUs, [NCAT, 2 NCAT) the kworker */
   private readonly acc = new Float64Array(2 * NCAT);
   private actorBase = 0;
+  /** 0 while the calling CPUs act, 1 while the kworker does */
+  private actor = 0;
   private actingCpu = 0;
   /** the CPU whose caches and node the current work uses (the kworker runs on the last CPU) */
   private execCpu = 0;
@@ -218,6 +220,7 @@ export class MachinePlatform implements Platform {
     const nr = this.machine.topology.nrCpus;
     if (!Number.isInteger(cpu) || cpu < KWORKER || cpu >= nr) throw new RangeError(`acting CPU ${cpu} is not a possible CPU (0..${nr - 1}) or -1 for the kworker`);
     this.actingCpu = cpu;
+    this.actor = cpu === KWORKER ? 1 : 0;
     if (cpu === KWORKER) this.actorBase = NCAT;
     else {
       this.actorBase = 0;
@@ -226,10 +229,6 @@ export class MachinePlatform implements Platform {
     }
   }
 
-  /** 0 while the calling CPUs act, 1 while the kworker does */
-  private get actor(): number {
-    return this.actorBase === 0 ? 0 : 1;
-  }
 
   /** credits the counters' growth since the last change of actor to the actor that acted */
   private noteActorCounters(): void {
@@ -369,6 +368,11 @@ export class MachinePlatform implements Platform {
 
   /** a four-level walk to the page's PTE, then its struct page: five lines, each costed where it is found */
   vmallocToPage(addr: number): void {
+    // each entry is 8 aligned bytes in a region of its own: five distinct lines, whatever the address
+    if (this.countsOnly) {
+      this.pendingLines += 5;
+      return;
+    }
     const page = Math.floor((addr - VMALLOC_BASE) / this.machine.memory.pageSize);
     const pmd = Math.floor(page / ENTRIES_PER_TABLE);
     const pud = Math.floor(pmd / ENTRIES_PER_TABLE);

@@ -4,11 +4,12 @@
  * phase, elapsed time and an ETA on a terminal, and nothing elsewhere.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEstimate } from '../../src/engine/estimate.ts';
-import { chooseWorkers, estimateRun, estimateRuns, idleCpus } from '../../src/engine/estimate.ts';
+import { busyCpusNow, chooseWorkers, estimateRun, estimateRuns, idleCpus } from '../../src/engine/estimate.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { parseMemorySize } from '../../src/cli/run-size.ts';
 import { clock, runsProgress } from '../../src/cli/progress.ts';
@@ -60,9 +61,9 @@ describe('worker count from the work', () => {
     expect(chooseWorkers(Array.from({ length: 3 }, () => est(20)), 16).workers).toBe(3);
     expect(chooseWorkers(Array.from({ length: 45 }, () => est(2)), 1).workers).toBe(0);
   });
-  it('counts only the CPUs other processes leave idle (this one counted as idle)', () => {
+  it('counts only the CPUs other processes leave idle', () => {
     expect(idleCpus(2, 0)).toBe(2);
-    expect(idleCpus(2, 1)).toBe(2);
+    expect(idleCpus(2, 1)).toBe(1);
     expect(idleCpus(2, 5.5)).toBe(1);
     expect(idleCpus(8, 3.2)).toBe(5);
   });
@@ -112,5 +113,19 @@ describe('progress', () => {
     expect(clock(0)).toBe('0:00');
     expect(clock(65)).toBe('1:05');
     expect(clock(3725)).toBe('1:02:05');
+  });
+});
+
+describe('busy CPUs sampled now', () => {
+  it('reads between none and every CPU, and more while a second thread spins', async () => {
+    const quiet = busyCpusNow(100);
+    expect(quiet).toBeGreaterThanOrEqual(0);
+    expect(quiet).toBeLessThanOrEqual(availableParallelism() + 1e-9);
+    const spin = new Worker('const end = Date.now() + 1500; while (Date.now() < end) {}', { eval: true });
+    await new Promise((r) => setTimeout(r, 100));
+    const loaded = busyCpusNow(300);
+    await spin.terminate();
+    // the spinning thread alone keeps one CPU busy (other load on the host only adds)
+    expect(loaded).toBeGreaterThan(0.6);
   });
 });
