@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INLINE_BUDGET_BYTES } from '../../src/engine/jit-budget.ts';
 
 const script = resolve(import.meta.dirname, '../../bench/run.ts');
 
@@ -22,7 +21,7 @@ describe('npm run bench', () => {
     expect(out).toContain('bitmap-v4.14/16B/reverse');
     const b = JSON.parse(readFileSync(json, 'utf8'));
     expect(b.schema).toBe('percpu-sim/bench/1');
-    expect(b.inline_budget).toBe(String(INLINE_BUDGET_BYTES));
+    expect(b.inline_budget).toBe('4000');
     expect(b.cases).toHaveLength(1);
     const c = b.cases[0];
     expect(c.name).toBe('bitmap-v4.14/16B/reverse');
