@@ -12,7 +12,7 @@
 import { setFlagsFromString } from 'node:v8';
 
 /** bytes of bytecode TurboFan may inline into one function (V8's default: 920) */
-export const INLINE_BUDGET_BYTES = 8000;
+export const INLINE_BUDGET_BYTES = 4000;
 
 export function raiseInliningBudget(bytes = INLINE_BUDGET_BYTES): void {
   setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${bytes}`);

@@ -23,10 +23,7 @@ import { CountedWorkMeter } from './counted-work-meter.ts';
 import type { CodeCosts } from './code-costs.ts';
 import { codeCostsFor, loadCodeCosts } from './code-costs.ts';
 import type { TimeRates, WorkTally } from './time-model.ts';
-import * as timeModel from './time-model.ts';
-
-// an imported binding is read through an accessor on every use: the per-call ones are module-level copies
-const { timeRates, ZERO_KEY_NODE, zeroingNs, zeroStreamNsPerByte } = timeModel;
+import { timeRates, ZERO_KEY_NODE, zeroingNs, zeroStreamNsPerByte } from './time-model.ts';
 import type { Machine } from './machine-config.ts';
 import { MetadataArena } from './metadata-arena.ts';
 import { PagePools } from './page-pools.ts';
