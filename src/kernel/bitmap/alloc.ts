@@ -104,17 +104,18 @@ export function allocArea(state: PcpuState, chunk: BitmapChunk, allocBits: numbe
 
   if (state.largestBits) blockUpdateScan(state, chunk, state.largestOff, state.largestBits);
 
-  commitArea(state, chunk, bitOff, allocBits, oslot);
-  chunk.markDirty((start / state.blockBits) | 0, ((bitOff + allocBits - 1) / state.blockBits) | 0);
+  // the scan from `start` may have refreshed scan hints before the area: those blocks are dirty too
+  commitArea(state, chunk, bitOff, allocBits, oslot, start);
   return bitOff * PCPU_MIN_ALLOC_SIZE;
 }
 
 /**
  * The second half of pcpu_alloc_area, once the spot is known: mark [bitOff, bitOff + allocBits)
  * in the alloc and bound maps, account the bytes, move first_free past it, update the hints and
- * relocate the chunk from `oslot` (its slot when pcpu_alloc_area began).
+ * relocate the chunk from `oslot` (its slot when pcpu_alloc_area began). The blocks from
+ * `dirtyFrom` (the scan's start, or the area) to the area's end are marked changed.
  */
-export function commitArea(state: PcpuState, chunk: BitmapChunk, bitOff: number, allocBits: number, oslot: number): void {
+export function commitArea(state: PcpuState, chunk: BitmapChunk, bitOff: number, allocBits: number, oslot: number, dirtyFrom = bitOff): void {
   const md = chunk.md;
   markArea(chunk, bitOff, allocBits);
   state.platform.touchWrite(chunk.allocMapAddr + (bitOff >>> 5) * 4, (((bitOff + allocBits) >>> 5) - (bitOff >>> 5) + 1) * 4);
@@ -130,7 +131,7 @@ export function commitArea(state: PcpuState, chunk: BitmapChunk, bitOff: number,
   blockUpdateHintAlloc(state, chunk, bitOff, allocBits);
   state.platform.touchWrite(chunk.mdAddr + ((bitOff / state.blockBits) | 0) * 32, 32);
   chunkRelocate(state, chunk, oslot);
-  chunk.markDirty((bitOff / state.blockBits) | 0, ((bitOff + allocBits - 1) / state.blockBits) | 0);
+  chunk.markDirty((dirtyFrom / state.blockBits) | 0, ((bitOff + allocBits - 1) / state.blockBits) | 0);
 }
 
 function isPowerOf2(x: number): boolean {
