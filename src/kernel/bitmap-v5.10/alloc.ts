@@ -3,24 +3,12 @@
  * v6.12; only sleeping requests warn when they fail (v6.12 warns atomic failures too). Chunks
  * are never isolated in v5.10, so the reintegration the shared placement does never happens.
  */
-import { allocDone, placeArea, populateForAlloc, scheduleIfLow, type AllocResult } from '../bitmap/alloc.ts';
+import { allocDone, failBookkeeping, placeArea, populateForAlloc, scheduleIfLow, type AllocResult } from '../bitmap/alloc.ts';
 import type { PcpuState } from '../bitmap/state.ts';
 
 /** the fail / fail_unlock labels of v5.10 pcpu_alloc: warnings (while the budget lasts) only for GFP_KERNEL */
 export function allocFailV510(state: PcpuState, out: AllocResult, reserved: boolean, atomic: boolean, size: number, align: number, err: string): number {
-  state.tracer?.allocPercpuFail(reserved, atomic, size, align);
-  if (!atomic && state.warnLimit > 0) {
-    state.work.warnings++;
-    state.tracer?.warn(`allocation failed, size=${size} align=${align} atomic=0, ${err}`);
-    if (--state.warnLimit === 0) state.tracer?.warn('limit reached, disable warning');
-  }
-  if (atomic) {
-    state.atomicAllocFailed = true;
-    state.balancePending = true;
-  }
-  state.work.failedAllocs++;
-  out.failReason = err;
-  return -1;
+  return failBookkeeping(state, out, reserved, atomic, size, align, err, !atomic);
 }
 
 /** mirrors pcpu_alloc (v5.10, one bank of chunks: no memcg-accounted requests) */

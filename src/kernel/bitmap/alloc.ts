@@ -138,10 +138,14 @@ function isPowerOf2(x: number): boolean {
   return x > 0 && (x & (x - 1)) === 0;
 }
 
-/** Failure bookkeeping of pcpu_alloc_noprof (the fail / fail_unlock labels): v6.12 warns atomic failures too. */
-export function allocFail(state: PcpuState, out: AllocResult, reserved: boolean, atomic: boolean, size: number, align: number, err: string): number {
+/**
+ * The failure bookkeeping every bitmap version shares (the fail / fail_unlock labels): the
+ * failure tracepoint, a rate-limited warning when `warn`, and an atomic failure waking the
+ * balance work.
+ */
+export function failBookkeeping(state: PcpuState, out: AllocResult, reserved: boolean, atomic: boolean, size: number, align: number, err: string, warn: boolean): number {
   state.tracer?.allocPercpuFail(reserved, atomic, size, align);
-  if (state.warnLimit > 0) {
+  if (warn && state.warnLimit > 0) {
     state.work.warnings++;
     state.tracer?.warn(`allocation failed, size=${size} align=${align} atomic=${atomic ? 1 : 0}, ${err}`);
     if (--state.warnLimit === 0) state.tracer?.warn('limit reached, disable warning');
@@ -153,6 +157,11 @@ export function allocFail(state: PcpuState, out: AllocResult, reserved: boolean,
   state.work.failedAllocs++;
   out.failReason = err;
   return -1;
+}
+
+/** Failure bookkeeping of pcpu_alloc_noprof: v6.12 warns atomic failures too. */
+export function allocFail(state: PcpuState, out: AllocResult, reserved: boolean, atomic: boolean, size: number, align: number, err: string): number {
+  return failBookkeeping(state, out, reserved, atomic, size, align, err, true);
 }
 
 /** a version's failure bookkeeping (the versions differ in which failures they warn about) */
