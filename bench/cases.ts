@@ -5,9 +5,10 @@
  * per-CPU copies of anything per chunk).
  */
 import type { AllocatorName } from '../src/kernel/allocator.ts';
-import { ALLOCATOR_NAMES, DEFAULT_KNOBS } from '../src/kernel/allocator.ts';
+import { ALLOCATOR_NAMES } from '../src/kernel/allocator.ts';
 import type { FreeOrder } from '../src/engine/free-order.ts';
 import type { RunSpec } from '../src/scenario/load.ts';
+import { allocFreeSpec } from '../src/scenario/alloc-free-spec.ts';
 
 export const SEED_OBJECTS = 2 ** 20;
 /**
@@ -47,23 +48,7 @@ function spec(
   labels: RunSpec['labels'],
   overrides: Record<string, unknown> = {},
 ): RunSpec {
-  return {
-    index: 0,
-    scenario: 'bench',
-    allocator,
-    machine: { preset: 'seed-2017', overrides },
-    labels,
-    phases: [
-      { phase: 'alloc', name: 'alloc', count, size, align, atomic: false, reserved: false },
-      { phase: 'free', name: 'free', order },
-    ],
-    knobs: DEFAULT_KNOBS,
-    firstChunk: {},
-    cpu: 0,
-    balance: { mode: 'eager' },
-    seed: 'bench',
-    costModel: 'counts',
-  };
+  return allocFreeSpec({ scenario: 'bench', allocator, machine: { preset: 'seed-2017', overrides }, count, size, align, order, seed: 'bench', costModel: 'counts', labels });
 }
 
 export function benchCases(count = SEED_OBJECTS): BenchCase[] {

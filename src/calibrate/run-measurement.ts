@@ -8,8 +8,7 @@
  */
 import { executeRun } from '../engine/execute.ts';
 import { loadMachineSetup } from '../engine/machines.ts';
-import type { RunSpec } from '../scenario/load.ts';
-import { DEFAULT_KNOBS } from '../kernel/allocator.ts';
+import { allocFreeSpec } from '../scenario/alloc-free-spec.ts';
 import type { AllocatorName } from '../kernel/allocator.ts';
 import type { FreeOrder } from '../engine/free-order.ts';
 import { loadMachine } from '../hw/machine-config.ts';
@@ -60,23 +59,18 @@ export function runMeasurement(preset: string, m: Measurement, costModel: CostMo
 }
 
 function runOrder(preset: string, overrides: Record<string, unknown>, m: Measurement, order: FreeOrder, costModel: CostModelName): OrderRun {
-  const spec: RunSpec = {
-    index: 0,
+  const w = m.workload;
+  const spec = allocFreeSpec({
     scenario: m.id,
     allocator: m.allocator as AllocatorName,
     machine: { preset, overrides },
-    labels: {},
-    phases: [
-      { phase: 'alloc', name: 'alloc', count: m.workload.count, size: m.workload.size, align: m.workload.align, atomic: false, reserved: false },
-      { phase: 'free', name: 'free', order },
-    ],
-    knobs: DEFAULT_KNOBS,
-    firstChunk: {},
-    cpu: 0,
-    balance: { mode: 'eager' },
+    count: w.count,
+    size: w.size,
+    align: w.align,
+    order,
     seed: 'calibration',
     costModel,
-  };
+  });
   const tallies: WorkTally[] = [];
   const cpuTallies: WorkTally[] = [];
   const metrics = executeRun(spec, loadMachineSetup, {
