@@ -37,12 +37,16 @@ export function mapPagesNs(m: Machine, nrUnits: number, nrPages: number, unmap: 
   return nrUnits * (m.fixed.mapRangeNs + nrPages * perPage);
 }
 
-/** pcpu_mem_zalloc: kzalloc up to a page, vzalloc above; the zeroing is a local memset */
-export function metaAllocNs(m: Machine, actingNode: number, bytes: number): number {
-  const zero = bytes * m.memory.writeNsPerByte[actingNode]![actingNode]!;
-  if (bytes <= m.memory.pageSize) return m.fixed.kmallocNs + zero;
+/** pcpu_mem_zalloc's call: kzalloc up to a page, vzalloc (its pages and mappings) above; the zeroing apart */
+export function metaAllocNs(m: Machine, bytes: number): number {
+  if (bytes <= m.memory.pageSize) return m.fixed.kmallocNs;
   const pages = Math.ceil(bytes / m.memory.pageSize);
-  return m.fixed.vmallocNs + pages * (m.fixed.pageAllocNs + m.fixed.pageMapNs) + zero;
+  return m.fixed.vmallocNs + pages * (m.fixed.pageAllocNs + m.fixed.pageMapNs);
+}
+
+/** pcpu_mem_zalloc's zeroing: a memset of the buffer on `node`, by a CPU of that node */
+export function metaZeroNs(m: Machine, node: number, bytes: number): number {
+  return bytes * m.memory.writeNsPerByte[node]![node]!;
 }
 
 export function metaFreeNs(m: Machine, bytes: number): number {

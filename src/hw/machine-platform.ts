@@ -18,7 +18,7 @@ import type { Platform, WorkCounters } from '../kernel/platform.ts';
 import { newWorkCounters } from '../kernel/platform.ts';
 import { RangeCacheHierarchy, RangeCacheLevel } from './range-cache.ts';
 import type { CountedWorkCost, OpKind } from './cost.ts';
-import { cacheLineCosts, mapPagesNs, metaAllocNs, metaFreeNs, newCountedWorkCost, tlbFlushNs } from './cost.ts';
+import { cacheLineCosts, mapPagesNs, metaAllocNs, metaFreeNs, metaZeroNs, newCountedWorkCost, tlbFlushNs } from './cost.ts';
 import { CountedWorkMeter } from './counted-work-meter.ts';
 import type { CodeCosts } from './code-costs.ts';
 import { codeCostsFor, loadCodeCosts } from './code-costs.ts';
@@ -404,9 +404,10 @@ export class MachinePlatform implements Platform {
 
   metaAlloc(bytes: number): number {
     const addr = this.arena.alloc(this.execNode, bytes);
-    this.charge(METADATA, metaAllocNs(this.machine, this.execNode, bytes));
+    const zero = metaZeroNs(this.machine, this.execNode, bytes);
+    this.charge(METADATA, metaAllocNs(this.machine, bytes) + zero);
     this.metaZeroBytes[this.actor]![this.execNode]! += bytes;
-    this.metaZeroNs[this.actor]! += bytes * this.machine.memory.writeNsPerByte[this.execNode]![this.execNode]!;
+    this.metaZeroNs[this.actor]! += zero;
     // the buffer was just zeroed by this CPU: its lines are in this CPU's caches
     if (this.costModel === 'full' && bytes > 0) this.warm(addr, bytes);
     return addr;

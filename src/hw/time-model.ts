@@ -18,6 +18,7 @@
 import type { WorkCounters } from '../kernel/platform.ts';
 import type { CodeCosts } from './code-costs.ts';
 import type { Machine } from './machine-config.ts';
+import { metaZeroNs } from './cost.ts';
 
 /** ns per unit of each kind of counted work on one machine, for one allocator version */
 export interface TimeRates {
@@ -177,7 +178,7 @@ export function priceTally(m: Machine, r: TimeRates, t: WorkTally, costModel: 'c
     t.servicesNs;
   ns += costModel === 'counts' ? t.lines * r.countsLineNs : t.cacheNs;
   t.metaZeroBytes.forEach((bytes, node) => {
-    ns += bytes * m.memory.writeNsPerByte[node]![node]!;
+    ns += metaZeroNs(m, node, bytes);
   });
   for (const [key, calls] of t.zeroing) {
     const node = Math.floor(key / ZERO_KEY_NODE);
