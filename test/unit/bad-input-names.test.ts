@@ -5,20 +5,15 @@
  * Also: matrix values of every scalar kind (a boolean `prealloc` sweeps a BPF hash map), and
  * a run too large for this process refused before it allocates anything.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempFiles } from './temp-files.ts';
 import { main } from '../../src/cli/main.ts';
 import { captureOutput } from './captured-output.ts';
 import { editDistance, nearest } from '../../src/input/suggest.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'bad-names-'));
-const put = (name: string, data: string | Buffer): string => {
-  const p = join(dir, name);
-  writeFileSync(p, data);
-  return p;
-};
+const { dir, put } = tempFiles('bad-names-');
 const out = join(dir, 'metrics.json');
 
 const io = captureOutput();

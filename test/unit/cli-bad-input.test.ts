@@ -3,20 +3,15 @@
  * a short error that names the file and the place, with exit status 2, no stack trace and no
  * output file; `sim conform` counts an unreadable case as a failed case and goes on.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { tempFiles } from './temp-files.ts';
 import { main } from '../../src/cli/main.ts';
 import { captureOutput } from './captured-output.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'cli-bad-'));
-const put = (name: string, data: string | Buffer): string => {
-  const p = join(dir, name);
-  writeFileSync(p, data);
-  return p;
-};
+const { dir, put } = tempFiles('cli-bad-');
 const out = join(dir, 'metrics.json');
 
 const io = captureOutput();

@@ -1,17 +1,12 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { tempFiles } from './temp-files.ts';
 import { conformFile, expandInputs } from '../../src/conform/conform.ts';
 import { firstDifference } from '../../src/conform/first-difference.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'conform-'));
-const put = (name: string, data: string | Buffer): string => {
-  const p = join(dir, name);
-  writeFileSync(p, data);
-  return p;
-};
+const { dir, put } = tempFiles('conform-');
 
 describe('firstDifference', () => {
   it('names the first differing nested field', () => {
