@@ -27,6 +27,8 @@ export interface CalibrateOptions {
   exclude?: string;
   crossValidate: boolean;
   dryRun: boolean;
+  /** machine figures fitted besides the kind's usual ones (e.g. codeSpeed, to check an assumed value) */
+  free?: (keyof MachineParams)[];
 }
 
 /** the machine figures each kind of fit moves */
@@ -57,8 +59,24 @@ const FILE_PATHS: Record<keyof MachineParams, (string | number)[]> = {
  */
 export const UNFITTED_UNITS: readonly (keyof UnitCycles)[] = ['chunkCreate', 'chunkDestroy'];
 
-export function paramsFor(opts: Pick<CalibrateOptions, 'fit' | 'costModel'>, lines: Measurement[], code: ModelState['code']): ParamRef[] {
-  const machine = MACHINE_FIELDS[opts.fit][opts.costModel].map(machineParam);
+/** the machine figures a calibration moves: its kind's usual ones and any `--free` ones */
+export function fittedFields(opts: Pick<CalibrateOptions, 'fit' | 'costModel' | 'free'>): (keyof MachineParams)[] {
+  const usual = MACHINE_FIELDS[opts.fit][opts.costModel];
+  return [...(opts.free ?? []).filter((f) => !usual.includes(f)), ...usual];
+}
+
+/** parses `--free a,b`: machine figures by name */
+export function parseFree(v: string): (keyof MachineParams)[] {
+  const known = Object.keys(FILE_PATHS) as (keyof MachineParams)[];
+  return v.split(',').map((name) => {
+    const f = known.find((k) => k === name.trim());
+    if (!f) throw new InputError(`--free: unknown machine figure "${name.trim()}"; known: ${known.join(', ')}`);
+    return f;
+  });
+}
+
+export function paramsFor(opts: Pick<CalibrateOptions, 'fit' | 'costModel' | 'free'>, lines: Measurement[], code: ModelState['code']): ParamRef[] {
+  const machine = fittedFields(opts).map(machineParam);
   if (opts.fit === 'machine') return machine;
   const allocators = [...new Set(lines.map((l) => l.allocator))].sort();
   const units = (Object.keys(code.units) as (keyof UnitCycles)[]).filter((u) => !UNFITTED_UNITS.includes(u)).map(unitParam);
@@ -136,10 +154,11 @@ export function calibrateCommand(files: string[], opts: CalibrateOptions, out: (
 
   if (!opts.dryRun) {
     const command = `sim calibrate ${files.join(' ')} --machine ${opts.machine} --fit ${opts.fit} --cost-model ${opts.costModel}` +
-      (opts.include ? ` --include '${opts.include}'` : '') + (opts.exclude ? ` --exclude '${opts.exclude}'` : '');
+      (opts.include ? ` --include '${opts.include}'` : '') + (opts.exclude ? ` --exclude '${opts.exclude}'` : '') +
+      (opts.free?.length ? ` --free ${opts.free.join(',')}` : '');
     const notes = [...recordLines(command, lines, params, fit.state, sum, inSample), `held out (cross-validation by size and contrived case): ${summaryLine(heldOut)}`];
     if (opts.fit === 'code') writeCode(opts.costModel, fit.state, notes);
-    const fields = MACHINE_FIELDS[opts.fit][opts.costModel];
+    const fields = fittedFields(opts);
     const record: CalibrationRecord = {
       data: [...new Set(lines.map((l) => l.file))].join(', '),
       cells: inSample.length,

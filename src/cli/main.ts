@@ -12,7 +12,7 @@ import { runCommand } from './run-command.ts';
 import { sweepCommand } from './sweep-command.ts';
 import { mergeCommand } from './merge-command.ts';
 import { checkCommand } from './check-command.ts';
-import { calibrateCommand } from './calibrate-command.ts';
+import { calibrateCommand, parseFree } from './calibrate-command.ts';
 import { parseCostModels, validateCommand } from './validate-command.ts';
 import { versionsCommand } from './versions-command.ts';
 import { takeRepeatedOption } from './repeated-option.ts';
@@ -114,6 +114,7 @@ const COMMANDS: CommandSpec[] = [
       { name: '--include', value: 'REGEX', help: 'only the lines whose id matches' },
       { name: '--exclude', value: 'REGEX', help: 'leave out the lines whose id matches' },
       { name: '--cross-validate', help: 'also fit without each size, free order and the contrived case, and predict what was left out' },
+      { name: '--free', value: 'FIGURE,...', help: "also fit these machine figures (e.g. codeSpeed), to check an assumed one against the data" },
       { name: '--dry-run', help: 'print the fit, write nothing' },
     ],
   },
@@ -278,7 +279,7 @@ export async function main(argv: string[]): Promise<number> {
         if (costModel !== 'counts' && costModel !== 'full') throw new UsageError(`--cost-model: expected counts or full, got ${costModel}`);
         return calibrateCommand(
           args,
-          { machine, fit, costModel, include: str('--include'), exclude: str('--exclude'), crossValidate: opts.has('--cross-validate'), dryRun: opts.has('--dry-run') },
+          { machine, fit, costModel, include: str('--include'), exclude: str('--exclude'), crossValidate: opts.has('--cross-validate'), dryRun: opts.has('--dry-run'), free: str('--free') === undefined ? undefined : parseFree(str('--free')!) },
           (s) => out(s + '\n'),
           (s) => void process.stderr.write(s),
         );

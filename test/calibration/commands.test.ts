@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateCommand } from '../../src/cli/validate-command.ts';
-import { calibrateCommand } from '../../src/cli/calibrate-command.ts';
+import { calibrateCommand, parseFree } from '../../src/cli/calibrate-command.ts';
 import { withCalibrationBlock, withNumbers, withRecord, BLOCK_BEGIN } from '../../src/calibrate/write-back.ts';
 import { loadMeasurements } from '../../src/calibrate/measurements.ts';
 import { InputError } from '../../src/input/input-error.ts';
@@ -78,6 +78,17 @@ describe('sim calibrate', () => {
     expect(text).toMatch(/5 free parameters, 6 measured cells/);
     expect(text).toMatch(/machine\.writeBandwidthGBs +[0-9.]+ GB\/s/);
     expect(text).toMatch(/in sample: 6 cells/);
+    expect(text).not.toMatch(/machine\.codeSpeed/);
+
+    // --free adds a machine figure the fit would otherwise keep (here the code speed)
+    const freed: string[] = [];
+    calibrateCommand([f], { machine: 'host-zen4-vm', fit: 'machine', costModel: 'counts', crossValidate: false, dryRun: true, free: parseFree('codeSpeed') }, (s) => freed.push(s), () => {});
+    expect(freed.join('\n')).toMatch(/6 free parameters, 6 measured cells/);
+    expect(freed.join('\n')).toMatch(/machine\.codeSpeed +[0-9.]+ reference cycles per cycle/);
+  });
+
+  it('refuses an unknown --free figure, naming the known ones', () => {
+    expect(() => parseFree('codeSpeed,clock')).toThrow(/--free: unknown machine figure "clock"; known: codeSpeed, /);
   });
 });
 
