@@ -51,7 +51,7 @@ export function runWithOutputs(
               keep: o.html !== null,
               onPhase: stats ? (phase) => writePhaseStats(stats, stem, phase) : undefined,
             },
-            { nrCpus: machine.topology.nrCpus, cpu: spec.cpu, pageSize: machine.topology.pageSize },
+            { nrCpus: machine.topology.nrCpus, cpu: spec.cpu, pageSize: machine.topology.pageSize, kmemAccounting: spec.memcg ?? false },
           );
           return held.capture.hooks();
         },

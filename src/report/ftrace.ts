@@ -10,6 +10,7 @@
  * reads a wall clock or does I/O.
  */
 import type { KernelVersion, PercpuTracer } from '../kernel/allocator.ts';
+import { pcpuObjFullSize } from '../kernel/memcg.ts';
 import type { FieldSpec, FtraceFieldSet, FtraceStyle, PercpuEventName } from '../trace/ftrace-format.ts';
 import {
   ALLOC_FIELDS,
@@ -39,8 +40,13 @@ export interface FtraceTask {
 export interface FtraceTracerOptions {
   /** which kernel's field set and prefix widths to print */
   kernel: KernelVersion;
-  /** possible CPUs: `bytes_alloc` is size × this (v6.12, memcg accounting off) */
+  /** possible CPUs: `bytes_alloc` is size × this, plus the accounting below (v6.12) */
   nrCpus: number;
+  /**
+   * kmem accounting on (not cgroup.memory=nokmem): `bytes_alloc` also counts the obj_cgroup
+   * pointer each 4-byte granule carries, as pcpu_obj_full_size does (default off)
+   */
+  kmemAccounting?: boolean;
   /** receives one line at a time, without the trailing newline */
   sink: (line: string) => void;
   /** modeled time of the event, in seconds (printed to the microsecond) */
@@ -60,6 +66,7 @@ export interface FtraceTracerOptions {
 }
 
 export const DEFAULT_TASK: FtraceTask = { comm: 'percpu-sim', pid: 1000 };
+
 
 /**
  * The entry points a module or subsystem calls; the real call site is the caller's caller
@@ -166,7 +173,7 @@ export class FtraceTracer implements PercpuTracer {
         this.style === 'trace-cmd'
           ? `${cs.symbol}+0x${cs.offset.toString(16)}`
           : `${cs.symbol}+0x${cs.offset.toString(16)}/0x${cs.size.toString(16)}`;
-      values.bytes_alloc = size * this.opts.nrCpus;
+      values.bytes_alloc = this.opts.kmemAccounting ? pcpuObjFullSize(size, this.opts.nrCpus) : size * this.opts.nrCpus;
       values.gfp_flags = (this.opts.gfpFlags ?? defaultGfpFlags)(atomic);
     }
     this.emit('percpu_alloc_percpu', ALLOC_FIELDS[this.set], values);

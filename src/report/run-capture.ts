@@ -76,7 +76,7 @@ export class RunCapture {
     private readonly allocator: PercpuAllocator,
     private readonly platform: MeteredPlatform,
     private readonly opts: RunCaptureOptions,
-    env: { nrCpus: number; cpu: number; pageSize: number },
+    env: { nrCpus: number; cpu: number; pageSize: number; kmemAccounting?: boolean },
   ) {
     this.lastCpu = env.cpu;
     this.maxSamples = opts.maxSamples ?? 512;
@@ -86,6 +86,7 @@ export class RunCapture {
       this.tracer = new FtraceTracer({
         kernel: allocator.kernel,
         nrCpus: env.nrCpus,
+        kmemAccounting: env.kmemAccounting ?? false,
         style: opts.ftraceStyle,
         sink: (line) => {
           this.data.traceLines++;

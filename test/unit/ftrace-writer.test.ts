@@ -60,6 +60,15 @@ describe('FtraceTracer, kernel trace_pipe format', () => {
     expect(lines[0]).toMatch(/ bytes_alloc=1536 gfp_flags=GFP_NOWAIT$/);
   });
 
+  it('adds an obj_cgroup pointer per 4-byte granule to bytes_alloc under kmem accounting, as a real capture shows', () => {
+    // scenarios/captures/real-6.1-smp4-memcg.trace.gz: size=4 on 4 possible CPUs prints bytes_alloc=24
+    const { tracer, lines } = capture({ kernel: 'v6.12', nrCpus: 4, clock: () => 0, kmemAccounting: true });
+    tracer.allocPercpu(false, false, 4, 4, 0, BASE, 0);
+    tracer.allocPercpu(false, false, 48, 8, 0, BASE, 64);
+    expect(lines[0]).toMatch(/ bytes_alloc=24 gfp_flags=GFP_KERNEL$/);
+    expect(lines[1]).toMatch(/ bytes_alloc=288 gfp_flags=GFP_KERNEL$/); // 48 x 4 + 12 x 8
+  });
+
   it('takes the CPU, the task and the call site from the caller at each event', () => {
     let cpu = 0;
     const { tracer, lines } = capture({
