@@ -96,7 +96,8 @@ export interface AllocatorStats {
 
 /** Listener for the kernel's percpu tracepoints (include/trace/events/percpu.h). */
 export interface PercpuTracer {
-  allocPercpu(reserved: boolean, atomic: boolean, size: number, align: number, chunkId: number, baseAddr: number, off: number): void;
+  /** `accounted`: the request carried __GFP_ACCOUNT (GFP_KERNEL_ACCOUNT), whether or not kmem accounting charges it */
+  allocPercpu(reserved: boolean, atomic: boolean, size: number, align: number, chunkId: number, baseAddr: number, off: number, accounted?: boolean): void;
   freePercpu(chunkId: number, baseAddr: number, off: number): void;
   allocPercpuFail(reserved: boolean, atomic: boolean, size: number, align: number): void;
   createChunk(chunkId: number, baseAddr: number): void;

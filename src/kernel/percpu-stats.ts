@@ -143,9 +143,9 @@ export class PercpuStatsCounters implements PercpuTracer {
     this.areaDealloc(chunkId);
   }
 
-  allocPercpu(reserved: boolean, atomic: boolean, size: number, align: number, chunkId: number, baseAddr: number, off: number): void {
+  allocPercpu(reserved: boolean, atomic: boolean, size: number, align: number, chunkId: number, baseAddr: number, off: number, accounted = false): void {
     this.areaAlloc(chunkId, size);
-    this.downstream?.allocPercpu(reserved, atomic, size, align, chunkId, baseAddr, off);
+    this.downstream?.allocPercpu(reserved, atomic, size, align, chunkId, baseAddr, off, accounted);
   }
 
   freePercpu(chunkId: number, baseAddr: number, off: number): void {

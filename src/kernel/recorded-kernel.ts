@@ -30,13 +30,22 @@ export interface RecordedKernel {
   /**
    * allocates `size` bytes at byte `off` of the chunk as pcpu_alloc_area does once it has found
    * the spot (maps, first_free, hints, slot), then populates the pages it covers as pcpu_alloc
-   * does; false, and nothing done, when the area is not free or not in the chunk
+   * does; false, and nothing done, when the area is not free or not in the chunk. With `traced`,
+   * the placement is also a request the run's trace shows (percpu_alloc_percpu, as recorded)
    */
-  allocAt(chunkId: number, off: number, size: number): boolean;
+  allocAt(chunkId: number, off: number, size: number, traced?: TracedRequest): boolean;
   /** pcpu_free_area of the allocation at byte `off` (no tracepoint, no balance decision) */
   freeArea(chunkId: number, off: number): void;
   /** bytes the chunk's maps cover (0 when it does not exist) */
   chunkBytes(chunkId: number): number;
   /** the chunk's hints into `out` (CHUNK_HINT_FIELDS order); false when it does not exist */
   chunkHints(chunkId: number, out: Int32Array): boolean;
+}
+
+/** what percpu_alloc_percpu prints of a request placed by allocAt */
+export interface TracedRequest {
+  reserved: boolean;
+  atomic: boolean;
+  align: number;
+  accounted: boolean;
 }

@@ -60,7 +60,7 @@ export interface FtraceTracerOptions {
   /** `call_site` of an allocation (v6.12 only); defaults to the exported entry point */
   callSite?: (reserved: boolean) => CallSite;
   /** `gfp_flags` of an allocation (v6.12 only), as show_gfp_flags prints it */
-  gfpFlags?: (atomic: boolean) => string;
+  gfpFlags?: (atomic: boolean, accounted: boolean) => string;
   /** kernel warnings go to the kernel log, not to the trace; this receives them if given */
   onWarn?: (text: string) => void;
 }
@@ -78,9 +78,13 @@ export function defaultCallSite(reserved: boolean): CallSite {
     : { symbol: '__alloc_percpu_gfp_noprof', offset: 0x15, size: 0x20 };
 }
 
-/** an atomic request is GFP_NOWAIT (see FORMAT.md); the reserved path always uses GFP_KERNEL */
-export function defaultGfpFlags(atomic: boolean): string {
-  return atomic ? 'GFP_NOWAIT' : 'GFP_KERNEL';
+/**
+ * an atomic request is GFP_NOWAIT (see FORMAT.md), an accounted one adds __GFP_ACCOUNT, which
+ * show_gfp_flags prints as GFP_KERNEL_ACCOUNT (a name of its own) or as a trailing flag
+ */
+export function defaultGfpFlags(atomic: boolean, accounted = false): string {
+  if (atomic) return accounted ? 'GFP_NOWAIT|__GFP_ACCOUNT' : 'GFP_NOWAIT';
+  return accounted ? 'GFP_KERNEL_ACCOUNT' : 'GFP_KERNEL';
 }
 
 /** `secs.usecs` as trace_print_time prints it: `%5lu.%06lu` */
@@ -157,7 +161,7 @@ export class FtraceTracer implements PercpuTracer {
     this.ptr = this.style === 'trace-cmd' ? formatGlibcPtr : formatKernelPtr;
   }
 
-  allocPercpu(reserved: boolean, atomic: boolean, size: number, align: number, _chunkId: number, baseAddr: number, off: number): void {
+  allocPercpu(reserved: boolean, atomic: boolean, size: number, align: number, _chunkId: number, baseAddr: number, off: number, accounted = false): void {
     const values: Record<string, string | number> = {
       reserved: reserved ? 1 : 0,
       is_atomic: atomic ? 1 : 0,
@@ -174,7 +178,7 @@ export class FtraceTracer implements PercpuTracer {
           ? `${cs.symbol}+0x${cs.offset.toString(16)}`
           : `${cs.symbol}+0x${cs.offset.toString(16)}/0x${cs.size.toString(16)}`;
       values.bytes_alloc = this.opts.kmemAccounting ? pcpuObjFullSize(size, this.opts.nrCpus) : size * this.opts.nrCpus;
-      values.gfp_flags = (this.opts.gfpFlags ?? defaultGfpFlags)(atomic);
+      values.gfp_flags = (this.opts.gfpFlags ?? defaultGfpFlags)(atomic, accounted);
     }
     this.emit('percpu_alloc_percpu', ALLOC_FIELDS[this.set], values);
   }

@@ -80,6 +80,8 @@ export function ftraceToOps(file: string, records: readonly FtraceRecord[], opts
         live.add(ev.ptr);
         const op: TraceOp = { op: 'alloc', id: ev.ptr, size: ev.size, align: ev.align, gfp: ev.atomic ? 'atomic' : 'kernel' };
         if (ev.reserved) op.reserved = true;
+        // GFP_KERNEL_ACCOUNT or __GFP_ACCOUNT (v5.19+ captures print gfp_flags)
+        if (ev.gfpFlags !== undefined && /ACCOUNT/.test(ev.gfpFlags)) op.account = true;
         if (opts.expectDecisions) {
           let chunk: number | undefined;
           if (ev.reserved) chunk = -1;

@@ -38,7 +38,7 @@ export interface TraceHeader {
 export type AllocExpect = { chunk: number; off: number } | { fail: true };
 
 export type TraceOp =
-  | { op: 'alloc'; id: number | string; size: number; align: number; gfp: 'kernel' | 'atomic'; reserved?: boolean; expect?: AllocExpect }
+  | { op: 'alloc'; id: number | string; size: number; align: number; gfp: 'kernel' | 'atomic'; reserved?: boolean; account?: boolean; expect?: AllocExpect }
   | { op: 'free'; id: number | string }
   | { op: 'balance' }
   | { op: 'stats'; expect?: AllocatorStats };

@@ -33,6 +33,16 @@ describe('ftraceToOps', () => {
     expect(r.impliedFrees).toEqual([]);
   });
 
+  it('marks requests whose gfp_flags carry __GFP_ACCOUNT as accounted', () => {
+    const withGfp = (line: string, gfp: string): string => line.replace('gfp_flags=GFP_KERNEL', `gfp_flags=${gfp}`);
+    const r = ops([
+      withGfp(alloc(0, 0, 8, 'a000', 0, 'a000'), 'GFP_KERNEL_ACCOUNT'),
+      withGfp(alloc(0, 1, 8, 'a000', 8, 'a008'), 'GFP_NOWAIT|__GFP_ACCOUNT'),
+      alloc(0, 0, 8, 'a000', 16, 'a010'),
+    ]);
+    expect(r.ops.map((o) => (o.value.op === 'alloc' ? (o.value.account ?? false) : null))).toEqual([true, true, false]);
+  });
+
   it('lets a pointer be reused after its free, and numbers chunks in creation order', () => {
     const r = ops([create('c000'), alloc(0, 0, 8, 'c000', 0, 'c000'), free('c000', 0, 'c000'), alloc(0, 0, 8, 'c000', 0, 'c000'), destroy('c000'), create('d000'), destroy('e000')]);
     expect(r.ops.map((o) => o.value.op)).toEqual(['alloc', 'free', 'alloc']);

@@ -69,6 +69,14 @@ describe('FtraceTracer, kernel trace_pipe format', () => {
     expect(lines[1]).toMatch(/ bytes_alloc=288 gfp_flags=GFP_KERNEL$/); // 48 x 4 + 12 x 8
   });
 
+  it('prints an accounted request as show_gfp_flags does: GFP_KERNEL_ACCOUNT, or GFP_NOWAIT|__GFP_ACCOUNT', () => {
+    const { tracer, lines } = capture({ kernel: 'v6.12', nrCpus: 4, clock: () => 0, kmemAccounting: true });
+    tracer.allocPercpu(false, false, 8, 8, 0, BASE, 0, true);
+    tracer.allocPercpu(false, true, 8, 8, 0, BASE, 8, true);
+    expect(lines[0]).toMatch(/ gfp_flags=GFP_KERNEL_ACCOUNT$/);
+    expect(lines[1]).toMatch(/ gfp_flags=GFP_NOWAIT\|__GFP_ACCOUNT$/);
+  });
+
   it('takes the CPU, the task and the call site from the caller at each event', () => {
     let cpu = 0;
     const { tracer, lines } = capture({

@@ -8,7 +8,7 @@
  *   chunk 1: |a|b|c|...|d 64/64 at 64|   b is freed, e (4 bytes) lands where b was, f after c
  *            0 8 16 24  64          128
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -172,6 +172,22 @@ describe('sim run with a verified replay', () => {
     expect(text).toContain('replay verified: 5/6');
     expect(text).toMatch(/mismatch 1 \(decision\) at line 9: .*off=128/);
     expect(text).toContain('call site psi_cgroup_alloc+0x43/0xb0: kernel chunk 1 off 128, simulator chunk 1 off 64');
+  });
+
+  it("writes a trace with the capture's events, first-chunk placements included", async () => {
+    const out = join(dir, `trace-${Math.random().toString(36).slice(2)}`);
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['run', scenario(write('ok2.txt', capture())), '--ftrace', out, '--workers', '0'])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const traced = readFileSync(out, 'utf8'); // one run: the path is the file
+    const events = (text: string, name: string): string[] =>
+      text.split('\n').filter((l) => l.includes(`${name}:`)).map((l) => `${/ size=(\d+)/.exec(l)?.[1] ?? ''} off=${/ off=(\d+)/.exec(l)![1]}`);
+    const recorded = capture().join('\n');
+    expect(events(traced, 'percpu_alloc_percpu')).toEqual(events(recorded, 'percpu_alloc_percpu'));
+    expect(events(traced, 'percpu_free_percpu')).toEqual(events(recorded, 'percpu_free_percpu'));
   });
 });
 

@@ -29,6 +29,8 @@ export const OP_CREATE_CHUNK = 4;
 export const OP_DESTROY_CHUNK = 5;
 export const FLAG_ATOMIC = 1;
 export const FLAG_RESERVED = 2;
+/** the request carried __GFP_ACCOUNT */
+export const FLAG_ACCOUNT = 4;
 
 export interface ReplayOps {
   n: number;
@@ -158,7 +160,7 @@ function compact(file: string, ops: readonly TraceLine<TraceOp>[]): ReplayOps {
         out.kind[i] = OP_ALLOC;
         out.size[i] = op.size;
         out.align[i] = op.align;
-        out.flags[i] = (op.gfp === 'atomic' ? FLAG_ATOMIC : 0) | (op.reserved ? FLAG_RESERVED : 0);
+        out.flags[i] = (op.gfp === 'atomic' ? FLAG_ATOMIC : 0) | (op.reserved ? FLAG_RESERVED : 0) | (op.account ? FLAG_ACCOUNT : 0);
         out.ref[i] = ref;
         allocated.add(ref);
         break;

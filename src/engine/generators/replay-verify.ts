@@ -7,8 +7,9 @@
  *
  * - The first chunk: tracing starts after its first dynamic allocations, so its dynamic area
  *   starts opaque (every free 4-byte granule allocated on its own). A recorded allocation there
- *   is placed where the kernel put it (the opaque granules under it given back first) and is not
- *   judged; frees of recorded first-chunk allocations are real frees.
+ *   is placed where the kernel put it (the opaque granules under it given back first), shows in
+ *   the run's trace as in the capture, and is not judged; frees of recorded first-chunk
+ *   allocations are real frees.
  * - Chunk life: chunks are created and destroyed where the capture records it, and nowhere
  *   else (neither pcpu_alloc nor the balance work makes or destroys one on its own). Destroying a
  *   chunk that is not fully free in the simulator is a mismatch.
@@ -20,7 +21,7 @@ import { CHUNK_HINT_FIELDS } from '../../kernel/recorded-kernel.ts';
 import { readTraceText } from '../../trace/percpu-trace.ts';
 import type { OpSink, RunState } from './sink.ts';
 import type { ReplayOps } from './replay-ops.ts';
-import { FLAG_ATOMIC, FLAG_RESERVED, OP_ALLOC, OP_BAD_FREE, OP_CREATE_CHUNK, OP_DESTROY_CHUNK, OP_FREE } from './replay-ops.ts';
+import { FLAG_ACCOUNT, FLAG_ATOMIC, FLAG_RESERVED, OP_ALLOC, OP_BAD_FREE, OP_CREATE_CHUNK, OP_DESTROY_CHUNK, OP_FREE } from './replay-ops.ts';
 
 /** mismatches kept with their details (the rest are only counted) */
 export const MISMATCHES_KEPT = 10;
@@ -124,7 +125,9 @@ export function runVerifiedReplay(phase: string, file: string, ops: ReplayOps, s
             opaque[g] = 0;
           }
         }
-        if (!rk.allocAt(0, recOff, size)) {
+        // the run's trace shows it as the capture does (the request, where the kernel put it)
+        const traced = { reserved: (flags & FLAG_RESERVED) !== 0, atomic: (flags & FLAG_ATOMIC) !== 0, align: ops.align[i]!, accounted: (flags & FLAG_ACCOUNT) !== 0 };
+        if (!rk.allocAt(0, recOff, size, traced)) {
           note({ kind: 'placement', line, callSite, recorded: { chunk: 0, off: recOff }, simulated: null, hints: hintsOf(0), note: 'the area is not free in the simulator (a recorded allocation still holds it)' });
           continue;
         }
@@ -141,7 +144,7 @@ export function runVerifiedReplay(phase: string, file: string, ops: ReplayOps, s
       }
       const haveHints = rk.chunkHints(simChunk, before);
       v.judged++;
-      const o = sink.alloc(size, ops.align[i]!, (flags & FLAG_ATOMIC) !== 0, (flags & FLAG_RESERVED) !== 0);
+      const o = sink.alloc(size, ops.align[i]!, (flags & FLAG_ATOMIC) !== 0, (flags & FLAG_RESERVED) !== 0, (flags & FLAG_ACCOUNT) !== 0);
       const got = o >= 0 ? sink.chunk : -2;
       id[ref] = sink.id;
       if (o === recOff && got === simChunk) {

@@ -7,7 +7,7 @@
  */
 import type { OpSink, RunState } from './sink.ts';
 import type { ReplayFormat } from './replay-ops.ts';
-import { FLAG_ATOMIC, FLAG_RESERVED, OP_ALLOC, OP_BAD_FREE, OP_FREE, loadReplayOps } from './replay-ops.ts';
+import { FLAG_ACCOUNT, FLAG_ATOMIC, FLAG_RESERVED, OP_ALLOC, OP_BAD_FREE, OP_FREE, loadReplayOps } from './replay-ops.ts';
 import { runVerifiedReplay } from './replay-verify.ts';
 
 export interface ReplaySpec {
@@ -35,7 +35,7 @@ export function runReplay(s: ReplaySpec & { name?: string }, sink: OpSink, state
     const kind = ops.kind[i]!;
     if (kind === OP_ALLOC) {
       const flags = ops.flags[i]!;
-      const o = sink.alloc(ops.size[i]!, ops.align[i]!, (flags & FLAG_ATOMIC) !== 0, (flags & FLAG_RESERVED) !== 0);
+      const o = sink.alloc(ops.size[i]!, ops.align[i]!, (flags & FLAG_ATOMIC) !== 0, (flags & FLAG_RESERVED) !== 0, (flags & FLAG_ACCOUNT) !== 0);
       if (o < 0) {
         madeAt[ref] = -1;
         continue;

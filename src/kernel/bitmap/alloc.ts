@@ -274,7 +274,7 @@ export function allocDone(state: PcpuState, out: AllocResult, off: number, atomi
   const size = out.size;
   state.platform.zeroUnits(chunk.baseAddr, off, size);
   state.work.bytesZeroedPerUnit += size;
-  state.tracer?.allocPercpu(reserved, atomic, size, out.align, chunk.id, chunk.baseAddr, off);
+  state.tracer?.allocPercpu(reserved, atomic, size, out.align, chunk.id, chunk.baseAddr, off, state.accountedCall);
   out.chunkId = chunk.id;
   out.failReason = null;
   return off;
@@ -310,6 +310,7 @@ export const MEMCG_CHARGE_REFUSED = 'memcg charge refused';
  */
 export function pcpuAllocMemcg(state: PcpuState, out: AllocResult, reqSize: number, reqAlign: number, atomic: boolean, reserved: boolean, accounted: boolean, alloc: VersionAllocFn): number {
   const memcg = state.memcg;
+  state.accountedCall = accounted;
   if (memcg === null || !accounted) return alloc(state, out, reqSize, reqAlign, atomic, reserved);
   const align = reqAlign < PCPU_MIN_ALLOC_SIZE ? PCPU_MIN_ALLOC_SIZE : reqAlign;
   const size = Math.ceil(reqSize / PCPU_MIN_ALLOC_SIZE) * PCPU_MIN_ALLOC_SIZE;

@@ -102,6 +102,7 @@ export function createPcpuState(
     geo,
     knobs: config.knobs,
     tracer: null,
+    accountedCall: false,
     pageSize: topo.pageSize,
     blockBits: topo.pageSize / PCPU_MIN_ALLOC_SIZE,
     unitPages: geo.unitPages,

@@ -4,7 +4,7 @@
  * marking and hint updates.
  */
 import { findNextBit } from '../bitops.ts';
-import type { RecordedKernel } from '../recorded-kernel.ts';
+import type { RecordedKernel, TracedRequest } from '../recorded-kernel.ts';
 import { commitArea } from './alloc.ts';
 import { chunkDepopulated, chunkPopulated, createChunk, depopulateAll, destroyChunk, populateArea } from './populate.ts';
 import { freeArea } from './free.ts';
@@ -43,7 +43,7 @@ export function recordedKernel(state: PcpuState): RecordedKernel {
       return true;
     },
 
-    allocAt(chunkId: number, off: number, size: number): boolean {
+    allocAt(chunkId: number, off: number, size: number, traced?: TracedRequest): boolean {
       const chunk = chunkOfId(chunkId);
       if (!chunk || off < 0 || size <= 0 || off % PCPU_MIN_ALLOC_SIZE !== 0) return false;
       const bitOff = off / PCPU_MIN_ALLOC_SIZE;
@@ -52,6 +52,7 @@ export function recordedKernel(state: PcpuState): RecordedKernel {
       if (findNextBit(state.work, chunk.allocMap, bitOff + bits, bitOff) < bitOff + bits) return false;
       commitArea(state, chunk, bitOff, bits, chunkSlot(state, chunk));
       if (!chunk.immutable) populateArea(state, chunk, off, bits * PCPU_MIN_ALLOC_SIZE, chunkPopulated);
+      if (traced) state.tracer?.allocPercpu(traced.reserved, traced.atomic, size, traced.align, chunk.id, chunk.baseAddr, off, traced.accounted);
       return true;
     },
 

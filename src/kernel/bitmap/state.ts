@@ -85,6 +85,8 @@ export interface PcpuState extends PcpuCore {
   chunkLifeRecorded: boolean;
   /** the memory controller when kmem accounting is on (need_pcpuobj_ext), else null */
   readonly memcg: MemcgController | null;
+  /** the call in progress carried __GFP_ACCOUNT (what its tracepoint prints) */
+  accountedCall: boolean;
   /** num_possible_cpus(): what pcpu_obj_full_size multiplies by */
   readonly nrPossibleCpus: number;
   /** out-parameters of pcpu_find_zero_area: the largest run it skipped */
