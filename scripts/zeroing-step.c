@@ -50,38 +50,36 @@ static double now(void) {
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* fastest of 7 runs of `count` zeroings of `size` bytes in each of `n` units, ns per zeroing */
+/* `count` zeroings of `size` bytes in each of `n` units, objects one after the other in each
+ * unit (back to the start of the unit when `wrap` and the unit is full); ns per zeroing */
+static double zero_objects(char *base, const long *unit_off, unsigned long n, size_t size, long count, int wrap) {
+  size_t off = 0;
+  double t0 = now();
+  for (long i = 0; i < count; i++) {
+    for (unsigned long cpu = next_set_bit(mask, n, 0); cpu < n; cpu = next_set_bit(mask, n, cpu + 1))
+      memset(base + unit_off[cpu] + off, 0, size);
+    off += size;
+    if (wrap && off + size > UNIT) off = 0;
+  }
+  return (now() - t0) / (double)count * 1e9;
+}
+
+/* warm: fastest of 7 runs of `count` zeroings, wrapping in each unit */
 static double time_loop(char *base, const long *unit_off, unsigned long n, size_t size, long count) {
   double best = 1e30;
   for (int rep = 0; rep < 7; rep++) {
-    size_t off = 0;
-    double t0 = now();
-    for (long i = 0; i < count; i++) {
-      for (unsigned long cpu = next_set_bit(mask, n, 0); cpu < n; cpu = next_set_bit(mask, n, cpu + 1))
-        memset(base + unit_off[cpu] + off, 0, size);
-      off += size;
-      if (off + size > UNIT) off = 0;
-    }
-    double dt = (now() - t0) / (double)count * 1e9;
+    double dt = zero_objects(base, unit_off, n, size, count, 1);
     if (dt < best) best = dt;
   }
   return best;
 }
 
-/* one pass of UNIT / size zeroings over units pushed out of cache first; fastest of 5, ns per zeroing */
+/* cold: fastest of 5 single passes (UNIT / size zeroings) over units pushed out of cache first */
 static double time_cold(char *base, const long *unit_off, unsigned long n, size_t size, char *evict, size_t evict_bytes) {
-  long count = (long)(UNIT / size);
   double best = 1e30;
   for (int rep = 0; rep < 5; rep++) {
     memset(evict, rep, evict_bytes);
-    size_t off = 0;
-    double t0 = now();
-    for (long i = 0; i < count; i++) {
-      for (unsigned long cpu = next_set_bit(mask, n, 0); cpu < n; cpu = next_set_bit(mask, n, cpu + 1))
-        memset(base + unit_off[cpu] + off, 0, size);
-      off += size;
-    }
-    double dt = (now() - t0) / (double)count * 1e9;
+    double dt = zero_objects(base, unit_off, n, size, (long)(UNIT / size), 0);
     if (dt < best) best = dt;
   }
   return best;
