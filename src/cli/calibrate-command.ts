@@ -121,6 +121,9 @@ export function calibrateCommand(files: string[], opts: CalibrateOptions, out: (
   const all = files.flatMap((f) => loadMeasurements(f));
   const lines = selectLines(all, opts.include, opts.exclude);
   if (lines.filter((l) => measuredCells(l).length > 0).length === 0) throw new InputError('calibrate: no measured line left after --include/--exclude');
+  if (opts.fit === 'code' && opts.free?.includes('codeSpeed')) {
+    throw new InputError("calibrate: --free codeSpeed needs --fit machine: the code's cycles are the reference machine's, whose code speed is 1 by definition");
+  }
   const t0 = performance.now();
   const tty = process.stderr.isTTY;
   const points = collectPoints(opts.machine, lines, opts.costModel, (i, n, id) => {

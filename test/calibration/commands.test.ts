@@ -90,6 +90,11 @@ describe('sim calibrate', () => {
   it('refuses an unknown --free figure, naming the known ones', () => {
     expect(() => parseFree('codeSpeed,clock')).toThrow(/--free: unknown machine figure "clock"; known: codeSpeed, /);
   });
+
+  it("refuses to fit the reference machine's code speed, which is 1 by definition", () => {
+    const f = put('one.jsonl', [{ id: 'x', allocator: 'bitmap', machine, workload: { count: 100, size: 8, align: 8, free: 'inorder' }, measured: { alloc_ms: 0.1 } }]);
+    expect(() => calibrateCommand([f], { machine: 'host-zen4-vm', fit: 'code', costModel: 'counts', crossValidate: false, dryRun: true, free: ['codeSpeed'] }, () => {}, () => {})).toThrow(/--free codeSpeed needs --fit machine/);
+  });
 });
 
 describe('writing a fit back', () => {
