@@ -194,6 +194,8 @@ function phaseSchema(refs: boolean) {
     format: enumOf(REPLAY_FORMATS).optional(),
     /** compare every decision with the kernel's recorded one (ftrace captures of a real kernel) */
     verify: orVar(z.boolean()).default(false),
+    /** the memory cgroup the capture's accounted requests (GFP_KERNEL_ACCOUNT) are charged to; a capture does not say */
+    account: orVar(CgroupPath).optional(),
   });
   const MemcgPhase = z.discriminatedUnion('action', [
     z.strictObject({ phase: z.literal('memcg'), name: z.string().min(1).optional(), action: z.literal('create'), cgroup: CgroupPath, max: MemoryMax.default('max') }),

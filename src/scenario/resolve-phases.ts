@@ -206,7 +206,7 @@ function toSpec(p: ScenarioPhase, name: string): PhaseSpec {
       });
     case 'replay': {
       const path = p.file as string;
-      return withCpu({ phase: 'replay', name, file: path, format: p.format ?? formatOfFile(path), verify: bool(p.verify) });
+      return withCpu({ phase: 'replay', name, file: path, format: p.format ?? formatOfFile(path), verify: bool(p.verify), ...accountOf(p) });
     }
   }
   throw new Error(`unreachable: phase ${(p as { phase: string }).phase}`);

@@ -174,6 +174,21 @@ describe('sim run with a verified replay', () => {
     expect(text).toContain('call site psi_cgroup_alloc+0x43/0xb0: kernel chunk 1 off 128, simulator chunk 1 off 64');
   });
 
+  it("charges the capture's accounted requests to the replay's cgroup", async () => {
+    // d (64 B in chunk 1, never freed) was GFP_KERNEL_ACCOUNT: 64 B x 4 CPUs + 16 granules x 8 B
+    const lines = capture().map((l) => (l.includes('psi_cgroup_alloc') ? l.replace('gfp_flags=GFP_KERNEL', 'gfp_flags=GFP_KERNEL_ACCOUNT') : l));
+    const json = join(dir, `m-${Math.random().toString(36).slice(2)}.json`);
+    const file = write(`acct-${Math.random().toString(36).slice(2)}.json5`, [
+      `{ machine: { preset: 'laptop', overrides: { topology: { nodes: [{ cpus: '0-3', memory: '4 GiB' }], distance: [[10]] } } },`,
+      `  firstChunk: { staticSize: 217088, reservedSize: 8192, dynSize: 28672, atomSize: 2097152 },`,
+      `  workload: [{ phase: 'memcg', action: 'create', cgroup: 'pod' },`,
+      `    { phase: 'replay', file: '${write('acct.txt', lines)}', format: 'ftrace', verify: true, account: 'pod' }] }`,
+    ]);
+    expect(await runCommand(file, { json, workers: 0, check: false }, () => {})).toBe(0);
+    const m = JSON.parse(readFileSync(json, 'utf8')) as { runs: { memcg: { cgroups: { name: string; percpu_bytes: number }[] } }[] };
+    expect(m.runs[0]!.memcg.cgroups).toEqual([expect.objectContaining({ name: 'pod', percpu_bytes: 64 * 4 + 16 * 8 })]);
+  });
+
   it("writes a trace with the capture's events, first-chunk placements included", async () => {
     const out = join(dir, `trace-${Math.random().toString(36).slice(2)}`);
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);

@@ -6,6 +6,7 @@
  * Allocations the recording never frees join the run's live set, in allocation order.
  */
 import type { OpSink, RunState } from './sink.ts';
+import { objcgOf } from './sink.ts';
 import type { ReplayFormat } from './replay-ops.ts';
 import { FLAG_ACCOUNT, FLAG_ATOMIC, FLAG_RESERVED, OP_ALLOC, OP_BAD_FREE, OP_FREE, loadReplayOps } from './replay-ops.ts';
 import { runVerifiedReplay } from './replay-verify.ts';
@@ -17,9 +18,12 @@ export interface ReplaySpec {
   format: ReplayFormat;
   /** compare each decision with the capture's (replay-verify.ts) */
   verify?: boolean;
+  /** the memory cgroup the capture's accounted requests are charged to */
+  account?: string;
 }
 
 export function runReplay(s: ReplaySpec & { name?: string }, sink: OpSink, state: RunState): void {
+  sink.setActiveMemcg(objcgOf(state, s.account));
   if (s.verify) {
     state.verifications.push(runVerifiedReplay(s.name ?? 'replay', s.file, loadReplayOps(s.file, s.format, true), sink, state));
     return;
