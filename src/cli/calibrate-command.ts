@@ -72,10 +72,10 @@ export function fittedFields(opts: Pick<CalibrateOptions, 'fit' | 'costModel' | 
 /** parses `--free a,b`: machine figures by name */
 export function parseFree(v: string): (keyof MachineParams)[] {
   const known = Object.keys(FILE_PATHS) as (keyof MachineParams)[];
-  return v.split(',').map((name) => {
-    const f = known.find((k) => k === name.trim());
-    if (!f) throw new InputError(`--free: unknown machine figure "${name.trim()}"; known: ${known.join(', ')}`);
-    return f;
+  return v.split(',').map((raw) => {
+    const name = raw.trim() as keyof MachineParams;
+    if (!known.includes(name)) throw new InputError(`--free: unknown machine figure "${name}"; known: ${known.join(', ')}`);
+    return name;
   });
 }
 

@@ -175,6 +175,12 @@ function parseArgs(spec: CommandSpec, argv: string[]): { args: string[]; opts: M
   return { args: parsed.positionals, opts };
 }
 
+/** a string option's value, or null when it was not given */
+function stringOption(opts: Map<string, string | true>, name: string): string | null {
+  const v = opts.get(name);
+  return typeof v === 'string' ? v : null;
+}
+
 function intOption(opts: Map<string, string | true>, name: string): number | null {
   const v = opts.get(name);
   if (v === undefined) return null;
@@ -228,7 +234,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'run': {
         const { args, opts } = parseArgs(COMMANDS[0]!, rest);
         if (args.length !== 1) throw new UsageError(`run needs exactly one SCENARIO file, got ${args.length === 0 ? 'none' : args.join(' ')}`);
-        const path = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
+        const path = (name: string): string | null => stringOption(opts, name);
         return await runCommand(
           args[0]!,
           { json: path('--json'), workers: intOption(opts, '--workers'), maxMemory: memoryOption(opts), check: opts.has('--check'), ftrace: path('--ftrace'), stats: path('--stats'), html: path('--html'), format: formatOption(opts) },
@@ -244,7 +250,7 @@ export async function main(argv: string[]): Promise<number> {
         const { values: grid, rest: others } = takeRepeatedOption(rest, '--grid', 'NAME=V1,V2,...');
         const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'sweep')!, others);
         if (args.length !== 1) throw new UsageError('sweep needs exactly one SCENARIO file');
-        const str = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
+        const str = (name: string): string | null => stringOption(opts, name);
         return await sweepCommand(
           args[0]!,
           { out: str('--out'), grid, shard: str('--shard'), workers: intOption(opts, '--workers'), maxMemory: memoryOption(opts), json: str('--json'), html: str('--html'), format: formatOption(opts), wallClock: !opts.has('--no-wall-clock'), check: opts.has('--check') },
@@ -254,39 +260,39 @@ export async function main(argv: string[]): Promise<number> {
       case 'merge': {
         const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'merge')!, rest);
         if (args.length === 0) throw new UsageError('merge needs at least one DIR');
-        const str = (name: string): string | null => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : null);
+        const str = (name: string): string | null => stringOption(opts, name);
         return await mergeCommand(args, { json: str('--json'), html: str('--html'), format: formatOption(opts), wallClock: !opts.has('--no-wall-clock') }, out);
       }
       case 'check': {
         const { values: tolerance, rest: others } = takeRepeatedOption(rest, '--tolerance', 'NAME=VALUE, e.g. modeled=0.02');
         const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'check')!, others);
         if (args.length !== 1) throw new UsageError('check needs exactly one SCENARIO file');
-        const golden = opts.get('--golden');
         return await checkCommand(
           args[0]!,
-          { golden: typeof golden === 'string' ? golden : null, update: opts.has('--update'), workers: intOption(opts, '--workers'), tolerance, all: opts.has('--all') },
+          { golden: stringOption(opts, '--golden'), update: opts.has('--update'), workers: intOption(opts, '--workers'), tolerance, all: opts.has('--all') },
           out,
         );
       }
       case 'calibrate': {
         const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'calibrate')!, rest);
-        const str = (name: string): string | undefined => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : undefined);
+        const str = (name: string): string | undefined => stringOption(opts, name) ?? undefined;
         const machine = str('--machine');
         if (!machine) throw new UsageError('calibrate needs --machine PRESET');
         const fit = str('--fit') ?? 'code';
         if (fit !== 'code' && fit !== 'machine') throw new UsageError(`--fit: expected code or machine, got ${fit}`);
         const costModel = str('--cost-model') ?? 'counts';
         if (costModel !== 'counts' && costModel !== 'full') throw new UsageError(`--cost-model: expected counts or full, got ${costModel}`);
+        const freeList = str('--free');
         return calibrateCommand(
           args,
-          { machine, fit, costModel, include: str('--include'), exclude: str('--exclude'), crossValidate: opts.has('--cross-validate'), dryRun: opts.has('--dry-run'), free: str('--free') === undefined ? undefined : parseFree(str('--free')!) },
+          { machine, fit, costModel, include: str('--include'), exclude: str('--exclude'), crossValidate: opts.has('--cross-validate'), dryRun: opts.has('--dry-run'), free: freeList === undefined ? undefined : parseFree(freeList) },
           (s) => out(s + '\n'),
           (s) => void process.stderr.write(s),
         );
       }
       case 'validate': {
         const { args, opts } = parseArgs(COMMANDS.find((c) => c.name === 'validate')!, rest);
-        const str = (name: string): string | undefined => (typeof opts.get(name) === 'string' ? (opts.get(name) as string) : undefined);
+        const str = (name: string): string | undefined => stringOption(opts, name) ?? undefined;
         if (args.length !== 1) throw new UsageError('validate needs exactly one DATA file');
         const machine = str('--machine');
         if (!machine) throw new UsageError('validate needs --machine PRESET');
